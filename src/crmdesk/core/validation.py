@@ -1,0 +1,111 @@
+"""Checking and normalising what the user typed before anything is saved."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+from crmdesk.core import dates, phones
+from crmdesk.core.model import ConsentInput, CustomerInput, DateInput
+from crmdesk.core.text import clean, clean_block
+from crmdesk.store.models import CONSENT_CHANNELS, CUSTOMER_KINDS, DATE_KINDS, STATUSES
+
+# Deliberately simple: one @, something before it, a dotted domain after it, no spaces.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+
+_SINGLE_LINE = ("first_name", "last_name", "business_name", "email", "city", "postcode",
+                "country", "source", "diet", "sizes")
+_MULTI_LINE = ("address", "notes", "likes", "dislikes")
+
+
+class ValidationError(ValueError):
+    """What is wrong, field by field. Keys are field names, or `dates.N` for the Nth date."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+def validate(data: CustomerInput, default_country: str, today: dt.date) -> CustomerInput:
+    """Return a normalised copy of `data`, or raise ValidationError listing every problem."""
+    errors: dict[str, str] = {}
+    values = {name: clean(getattr(data, name)) for name in _SINGLE_LINE}
+    values.update({name: clean_block(getattr(data, name)) for name in _MULTI_LINE})
+
+    kind = data.kind if data.kind in CUSTOMER_KINDS else "person"
+    if kind == "business":
+        if not values["business_name"]:
+            errors["business_name"] = "Enter the business name."
+    elif not (values["first_name"] or values["last_name"]):
+        errors["first_name"] = "Enter a first or last name."
+
+    email = values["email"]
+    if email and not _EMAIL.match(email):
+        errors["email"] = "This is not an email address (it looks like name@example.com)."
+    values["email"] = email.lower() if email and "email" not in errors else email
+
+    for name in ("phone", "phone_alt", "whatsapp"):
+        try:
+            values[name] = phones.normalise(getattr(data, name), default_country)
+        except phones.InvalidPhone as exc:
+            errors[name] = str(exc)
+            values[name] = clean(getattr(data, name))
+
+    status = data.status if data.status in STATUSES else None
+    if status is None:
+        errors["status"] = "Choose prospect, customer or former customer."
+        status = "customer"
+
+    keep = data.keep_in_touch_days
+    if keep is not None and not 1 <= int(keep) <= 3650:
+        errors["keep_in_touch_days"] = "Choose between 1 and 3650 days, or leave it empty."
+
+    checked_dates = []
+    for index, item in enumerate(data.dates):
+        if item.kind not in DATE_KINDS:
+            errors[f"dates.{index}"] = "Choose birthday, anniversary or another day."
+            continue
+        try:
+            dates.validate(int(item.day), int(item.month), item.year, today)
+        except dates.InvalidDate as exc:
+            errors[f"dates.{index}"] = str(exc)
+            continue
+        label = clean(item.label)
+        if item.kind == "custom" and not label:
+            errors[f"dates.{index}"] = "Give this day a name (for example: Name day)."
+            continue
+        if item.lead_days is not None and not 0 <= int(item.lead_days) <= 365:
+            errors[f"dates.{index}"] = "Remind between 0 and 365 days before."
+            continue
+        checked_dates.append(dataclasses.replace(item, label=label))
+
+    tags, seen = [], set()
+    for tag in data.tags:
+        name = clean(tag).strip(",")
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            tags.append(name)
+
+    consents = []
+    for consent in data.consents:
+        if consent.channel in CONSENT_CHANNELS:
+            consents.append(ConsentInput(consent.channel, bool(consent.granted),
+                                         consent.recorded_on, clean(consent.source)))
+
+    if errors:
+        raise ValidationError(errors)
+    return CustomerInput(
+        kind=kind, status=status, do_not_contact=bool(data.do_not_contact),
+        keep_in_touch_days=int(keep) if keep is not None else None,
+        phone=values.pop("phone"), phone_alt=values.pop("phone_alt"),
+        whatsapp=values.pop("whatsapp"), tags=tags, dates=checked_dates, consents=consents,
+        **values,
+    )
+
+
+def display_name(data: CustomerInput) -> str:
+    person = " ".join(x for x in (data.first_name, data.last_name) if x)
+    if data.kind == "business":
+        return data.business_name or person
+    return person or data.business_name

@@ -1,0 +1,230 @@
+"""The schema, as an ordered ladder of migrations from the first release on.
+
+Each step runs inside one transaction and is recorded in `schema_migration`. The database file is
+copied aside (SQLite's online backup) before any step runs on an existing database. A database
+whose schema is newer than this program knows is refused before anything is written to it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from peewee import SqliteDatabase
+
+from crmdesk.store import search
+
+V1_SQL = """
+CREATE TABLE customer (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL DEFAULT 'person' CHECK (kind IN ('person', 'business')),
+    first_name TEXT NOT NULL DEFAULT '',
+    last_name TEXT NOT NULL DEFAULT '',
+    business_name TEXT NOT NULL DEFAULT '',
+    display_name TEXT NOT NULL DEFAULT '',
+    sort_name TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT '',
+    phone_alt TEXT NOT NULL DEFAULT '',
+    email TEXT NOT NULL DEFAULT '',
+    whatsapp TEXT NOT NULL DEFAULT '',
+    address TEXT NOT NULL DEFAULT '',
+    city TEXT NOT NULL DEFAULT '',
+    postcode TEXT NOT NULL DEFAULT '',
+    country TEXT NOT NULL DEFAULT '',
+    notes TEXT NOT NULL DEFAULT '',
+    likes TEXT NOT NULL DEFAULT '',
+    dislikes TEXT NOT NULL DEFAULT '',
+    diet TEXT NOT NULL DEFAULT '',
+    sizes TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'customer' CHECK (status IN ('prospect', 'customer', 'former')),
+    source TEXT NOT NULL DEFAULT '',
+    do_not_contact INTEGER NOT NULL DEFAULT 0,
+    keep_in_touch_days INTEGER,
+    last_contact_at DATETIME,
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    deleted_at DATETIME
+);
+CREATE INDEX customer_live_sort ON customer (deleted_at, sort_name, id);
+CREATE INDEX customer_status ON customer (status, deleted_at, sort_name);
+CREATE INDEX customer_city ON customer (deleted_at, city COLLATE NOCASE, sort_name);
+CREATE INDEX customer_last_contact ON customer (deleted_at, last_contact_at);
+
+CREATE TABLE consent (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customer (id) ON DELETE RESTRICT,
+    channel TEXT NOT NULL,
+    granted INTEGER NOT NULL DEFAULT 0,
+    recorded_on DATE,
+    source TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX consent_customer_channel ON consent (customer_id, channel);
+
+CREATE TABLE tag (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE
+);
+
+CREATE TABLE customer_tag (
+    customer_id INTEGER NOT NULL REFERENCES customer (id) ON DELETE RESTRICT,
+    tag_id INTEGER NOT NULL REFERENCES tag (id) ON DELETE RESTRICT,
+    PRIMARY KEY (customer_id, tag_id)
+) WITHOUT ROWID;
+CREATE INDEX customer_tag_by_tag ON customer_tag (tag_id, customer_id);
+
+CREATE TABLE important_date (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customer (id) ON DELETE RESTRICT,
+    kind TEXT NOT NULL DEFAULT 'birthday' CHECK (kind IN ('birthday', 'anniversary', 'custom')),
+    label TEXT NOT NULL DEFAULT '',
+    day INTEGER NOT NULL CHECK (day BETWEEN 1 AND 31),
+    month INTEGER NOT NULL CHECK (month BETWEEN 1 AND 12),
+    year INTEGER,
+    lead_days INTEGER
+);
+CREATE INDEX important_date_customer ON important_date (customer_id);
+CREATE INDEX important_date_month_day ON important_date (month, day);
+
+CREATE TABLE interaction (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customer (id) ON DELETE RESTRICT,
+    channel TEXT NOT NULL DEFAULT 'visit',
+    direction TEXT NOT NULL DEFAULT 'out' CHECK (direction IN ('in', 'out')),
+    occurred_at DATETIME NOT NULL,
+    summary TEXT NOT NULL DEFAULT '',
+    created_at DATETIME NOT NULL
+);
+CREATE INDEX interaction_customer_when ON interaction (customer_id, occurred_at);
+
+CREATE TABLE follow_up (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customer (id) ON DELETE RESTRICT,
+    title TEXT NOT NULL DEFAULT '',
+    due_on DATE NOT NULL,
+    done_at DATETIME,
+    created_at DATETIME NOT NULL
+);
+CREATE INDEX follow_up_customer ON follow_up (customer_id, done_at, due_on);
+CREATE INDEX follow_up_open_due ON follow_up (done_at, due_on);
+
+CREATE TABLE setting (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- "Last contacted" is derived from the conversation log, never typed.
+CREATE TRIGGER interaction_after_insert AFTER INSERT ON interaction BEGIN
+    UPDATE customer SET last_contact_at =
+        (SELECT MAX(occurred_at) FROM interaction WHERE customer_id = NEW.customer_id)
+    WHERE id = NEW.customer_id;
+END;
+CREATE TRIGGER interaction_after_delete AFTER DELETE ON interaction BEGIN
+    UPDATE customer SET last_contact_at =
+        (SELECT MAX(occurred_at) FROM interaction WHERE customer_id = OLD.customer_id)
+    WHERE id = OLD.customer_id;
+END;
+CREATE TRIGGER interaction_after_update AFTER UPDATE OF occurred_at, customer_id ON interaction BEGIN
+    UPDATE customer SET last_contact_at =
+        (SELECT MAX(occurred_at) FROM interaction WHERE customer_id = OLD.customer_id)
+    WHERE id = OLD.customer_id;
+    UPDATE customer SET last_contact_at =
+        (SELECT MAX(occurred_at) FROM interaction WHERE customer_id = NEW.customer_id)
+    WHERE id = NEW.customer_id;
+END;
+"""
+
+
+def _v1_base_schema(db: SqliteDatabase) -> None:
+    for statement in _split_sql(V1_SQL):
+        db.execute_sql(statement)
+
+
+def _v2_full_text_search(db: SqliteDatabase) -> None:
+    db.execute_sql(search.CREATE_SQL)
+    search.rebuild(db)
+
+
+Migration = Callable[[SqliteDatabase], None]
+
+#: The ladder. Append only: never edit a step that has been released.
+MIGRATIONS: list[tuple[int, str, Migration]] = [
+    (1, "customer book", _v1_base_schema),
+    (2, "full-text search", _v2_full_text_search),
+]
+
+LATEST_VERSION = MIGRATIONS[-1][0]
+
+VERSION_TABLE_SQL = (
+    "CREATE TABLE IF NOT EXISTS schema_migration ("
+    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at DATETIME NOT NULL)"
+)
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a script into statements, keeping trigger bodies (BEGIN ... END;) whole."""
+    statements, current = [], []
+    for line in script.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("--"):
+            continue
+        current.append(line)
+        joined = "\n".join(current)
+        in_trigger = joined.lstrip().upper().startswith("CREATE TRIGGER")
+        if (in_trigger and stripped.upper() == "END;") or (not in_trigger and stripped.endswith(";")):
+            statements.append(joined.rstrip().rstrip(";"))
+            current = []
+    if current:
+        statements.append("\n".join(current))
+    return statements
+
+
+def current_version(conn: sqlite3.Connection) -> int | None:
+    """The schema version of an open connection: 0 for an empty file, None if not ours."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if not tables:
+        return 0
+    if "schema_migration" not in tables:
+        return None
+    row = conn.execute("SELECT MAX(version) FROM schema_migration").fetchone()
+    return int(row[0] or 0)
+
+
+def backup_copy(db_path: Path, from_version: int) -> Path:
+    """Copy the database aside before migrating it; returns the copy's path."""
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = db_path.with_name(f"{db_path.stem}.before-v{from_version + 1}-{stamp}{db_path.suffix}")
+    source = sqlite3.connect(str(db_path))
+    try:
+        dest = sqlite3.connect(str(target))
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    try:
+        target.chmod(0o600)
+    except OSError:
+        pass
+    return target
+
+
+def migrate(db: SqliteDatabase, target: int = LATEST_VERSION) -> list[int]:
+    """Apply every step above the database's version up to `target`; returns the steps applied."""
+    db.execute_sql(VERSION_TABLE_SQL)
+    row = db.execute_sql("SELECT MAX(version) FROM schema_migration").fetchone()
+    version = int(row[0] or 0)
+    applied = []
+    for number, name, step in MIGRATIONS:
+        if number <= version or number > target:
+            continue
+        with db.atomic():
+            step(db)
+            db.execute_sql(
+                "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
+                (number, name, _dt.datetime.now(_dt.UTC).replace(tzinfo=None).isoformat(" ")),
+            )
+        applied.append(number)
+    return applied

@@ -1,0 +1,120 @@
+"""Peewee models. The schema itself is created by `migrations.py`; these classes map onto it.
+
+All datetimes are stored as naive UTC; dates are plain calendar dates.
+Models are bound to a database by `store.db.open_database`, never at import time.
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    BooleanField,
+    CharField,
+    CompositeKey,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+CUSTOMER_KINDS = ("person", "business")
+STATUSES = ("prospect", "customer", "former")
+DATE_KINDS = ("birthday", "anniversary", "custom")
+CHANNELS = ("visit", "call", "email", "whatsapp", "sms", "meeting", "other")
+DIRECTIONS = ("in", "out")
+CONSENT_CHANNELS = ("email", "sms", "whatsapp", "phone")
+
+
+class BaseModel(Model):
+    class Meta:
+        database = None
+        legacy_table_names = False
+
+
+class Customer(BaseModel):
+    kind = CharField(default="person")
+    first_name = TextField(default="")
+    last_name = TextField(default="")
+    business_name = TextField(default="")
+    display_name = TextField(default="")
+    sort_name = TextField(default="")
+    phone = TextField(default="")
+    phone_alt = TextField(default="")
+    email = TextField(default="")
+    whatsapp = TextField(default="")
+    address = TextField(default="")
+    city = TextField(default="")
+    postcode = TextField(default="")
+    country = TextField(default="")
+    notes = TextField(default="")
+    likes = TextField(default="")
+    dislikes = TextField(default="")
+    diet = TextField(default="")
+    sizes = TextField(default="")
+    status = CharField(default="customer")
+    source = TextField(default="")
+    do_not_contact = BooleanField(default=False)
+    keep_in_touch_days = IntegerField(null=True)
+    last_contact_at = DateTimeField(null=True)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    deleted_at = DateTimeField(null=True)
+
+
+class Consent(BaseModel):
+    customer = ForeignKeyField(Customer, backref="consents", on_delete="RESTRICT")
+    channel = CharField()
+    granted = BooleanField(default=False)
+    recorded_on = DateField(null=True)
+    source = TextField(default="")
+
+    class Meta:
+        indexes = ((("customer", "channel"), True),)
+
+
+class Tag(BaseModel):
+    name = TextField(unique=True)
+
+
+class CustomerTag(BaseModel):
+    customer = ForeignKeyField(Customer, backref="customer_tags", on_delete="RESTRICT")
+    tag = ForeignKeyField(Tag, backref="customer_tags", on_delete="RESTRICT")
+
+    class Meta:
+        primary_key = CompositeKey("customer", "tag")
+
+
+class ImportantDate(BaseModel):
+    customer = ForeignKeyField(Customer, backref="dates", on_delete="RESTRICT")
+    kind = CharField(default="birthday")
+    label = TextField(default="")
+    day = IntegerField()
+    month = IntegerField()
+    year = IntegerField(null=True)
+    lead_days = IntegerField(null=True)
+
+
+class Interaction(BaseModel):
+    customer = ForeignKeyField(Customer, backref="interactions", on_delete="RESTRICT")
+    channel = CharField(default="visit")
+    direction = CharField(default="out")
+    occurred_at = DateTimeField()
+    summary = TextField(default="")
+    created_at = DateTimeField()
+
+
+class FollowUp(BaseModel):
+    customer = ForeignKeyField(Customer, backref="follow_ups", on_delete="RESTRICT")
+    title = TextField(default="")
+    due_on = DateField()
+    done_at = DateTimeField(null=True)
+    created_at = DateTimeField()
+
+
+class Setting(BaseModel):
+    key = TextField(primary_key=True)
+    value = TextField()
+
+
+MODELS = (Customer, Consent, Tag, CustomerTag, ImportantDate, Interaction, FollowUp, Setting)

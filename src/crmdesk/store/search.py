@@ -1,0 +1,108 @@
+"""Full-text search over customers with SQLite FTS5.
+
+One row per customer (rowid = customer id) with two columns: `names` (person and business names)
+and `details` (email, phone digits, city, country, tags, notes on taste). The unicode61 tokenizer
+with remove_diacritics makes matching case and accent insensitive; the query adds a prefix star to
+every word so results follow each key typed.
+
+Phone numbers are indexed as digit strings together with every suffix of at least three digits,
+so typing the last four digits of a number (or any run of digits inside it) finds the customer.
+The index is kept in step by the write functions in `core.customers`, inside their transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from peewee import SqliteDatabase
+
+CREATE_SQL = (
+    "CREATE VIRTUAL TABLE customer_search USING fts5("
+    "names, details, tokenize = \"unicode61 remove_diacritics 2\")"
+)
+
+_MIN_SUFFIX = 3
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+_SOURCE_SQL = """
+SELECT c.id, c.first_name, c.last_name, c.business_name, c.display_name,
+       c.email, c.phone, c.phone_alt, c.whatsapp, c.city, c.postcode, c.country, c.address,
+       c.notes, c.likes, c.dislikes, c.diet, c.sizes, c.source,
+       (SELECT group_concat(t.name, ' ') FROM customer_tag ct JOIN tag t ON t.id = ct.tag_id
+         WHERE ct.customer_id = c.id)
+FROM customer c
+"""
+
+
+def phone_tokens(number: str) -> list[str]:
+    """Digit tokens for a phone number: all digits, the national form, and their suffixes."""
+    digits = re.sub(r"\D", "", number or "")
+    if not digits:
+        return []
+    tokens = {digits}
+    for start in range(1, len(digits) - _MIN_SUFFIX + 1):
+        tokens.add(digits[start:])
+    return sorted(tokens, key=len, reverse=True)
+
+
+def _row_text(row: Sequence) -> tuple[str, str]:
+    (_id, first, last, business, display, email, phone, phone_alt, whatsapp, city, postcode,
+     country, address, notes, likes, dislikes, diet, sizes, source, tags) = row
+    names = " ".join(x for x in (first, last, business, display) if x)
+    phones = []
+    for number in (phone, phone_alt, whatsapp):
+        phones.extend(phone_tokens(number))
+    details = " ".join(
+        x for x in (email, " ".join(phones), city, postcode, country, address, tags or "",
+                    notes, likes, dislikes, diet, sizes, source) if x
+    )
+    return names, details
+
+
+def index_customers(db: SqliteDatabase, ids: Iterable[int]) -> None:
+    """Bring the search rows of these customers in step with their data (call inside a transaction)."""
+    ids = list(ids)
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start:chunk_start + 500]
+        marks = ",".join("?" * len(chunk))
+        db.execute_sql(f"DELETE FROM customer_search WHERE rowid IN ({marks})", chunk)
+        rows = db.execute_sql(f"{_SOURCE_SQL} WHERE c.id IN ({marks})", chunk).fetchall()
+        cursor = db.cursor()
+        cursor.executemany(
+            "INSERT INTO customer_search (rowid, names, details) VALUES (?, ?, ?)",
+            [(row[0], *_row_text(row)) for row in rows],
+        )
+
+
+def rebuild(db: SqliteDatabase) -> None:
+    """Rebuild the whole index (used by the migration that introduces it, and after bulk loads)."""
+    db.execute_sql("DELETE FROM customer_search")
+    cursor = db.execute_sql(_SOURCE_SQL)
+    insert = db.cursor()
+    while True:
+        batch = cursor.fetchmany(2000)
+        if not batch:
+            break
+        insert.executemany(
+            "INSERT INTO customer_search (rowid, names, details) VALUES (?, ?, ?)",
+            [(row[0], *_row_text(row)) for row in batch],
+        )
+
+
+def match_expression(text: str) -> str | None:
+    """Turn what the user typed into an FTS5 query: every word must match as a prefix.
+
+    Returns None when there is nothing searchable in the text (only spaces or punctuation).
+    Words are quoted, so FTS5 operators typed by the user (AND, OR, NEAR, quotes) are plain text.
+    """
+    words = []
+    for word in _WORD.findall(text or ""):
+        if word.isdigit() and word.startswith("0") and word.strip("0"):
+            # A number typed in national form ("0151 ...") drops its trunk zero: the index holds
+            # the international digits and all their suffixes.
+            word = word.lstrip("0")
+        words.append(word)
+    if not words:
+        return None
+    return " ".join('"' + word.replace('"', '""') + '"*' for word in words)
