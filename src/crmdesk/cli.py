@@ -1,0 +1,104 @@
+"""Command line: no subcommand opens the window; subcommands work without a display."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from crmdesk import __version__
+
+#: Process start as early as we can see it, for `--ready-and-exit`.
+PROCESS_START = time.perf_counter()
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_DATABASE = 2
+
+
+def _db_option(parser: argparse.ArgumentParser, top: bool) -> None:
+    parser.add_argument(
+        "--db", type=Path, metavar="PATH",
+        default=None if top else argparse.SUPPRESS,
+        help="the customer book to use (default: crmdesk.db in your data folder)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crmdesk", description="crmdesk: your customer book, with reminders.")
+    parser.add_argument("--version", action="version", version=f"crmdesk {__version__}")
+    _db_option(parser, top=True)
+    parser.add_argument("--ready-and-exit", action="store_true",
+                        help="open the window, print 'ready <ms>' once the list is painted, exit")
+    parser.add_argument("--minimized", action="store_true", help="start in the system tray")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="fill the customer book with realistic sample customers")
+    _db_option(demo, top=False)
+    demo.add_argument("--customers", type=int, default=200, metavar="N",
+                      help="how many customers to add (default 200)")
+    demo.add_argument("--seed", type=int, default=1, metavar="S",
+                      help="the same seed gives the same customers (default 1)")
+    return parser
+
+
+def _database_path(args: argparse.Namespace) -> Path:
+    if getattr(args, "db", None):
+        return Path(args.db).expanduser()
+    from crmdesk import paths
+
+    return paths.default_database_path()
+
+
+def _open(path: Path):
+    from crmdesk.store.db import DatabaseOpenError, open_database
+
+    try:
+        return open_database(path)
+    except DatabaseOpenError as exc:
+        print(f"crmdesk: {exc}", file=sys.stderr)
+        return None
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    if args.customers < 1:
+        print("crmdesk: --customers must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    opened = _open(_database_path(args))
+    if opened is None:
+        return EXIT_DATABASE
+    from crmdesk.core import demo
+
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> bool:
+        if sys.stderr.isatty():
+            print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
+        return True
+
+    added = demo.generate(opened.db, args.customers, seed=args.seed, progress=progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"added {added} sample customers to {opened.path} "
+          f"in {time.perf_counter() - started:.1f} s")
+    opened.db.close()
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "demo":
+        return _cmd_demo(args)
+    from crmdesk.app import run_gui
+
+    return run_gui(
+        _database_path(args),
+        ready_and_exit=args.ready_and_exit,
+        minimized=args.minimized,
+        process_start=PROCESS_START,
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
