@@ -1,0 +1,89 @@
+"""The composition root: builds the database, the rules, the window, and runs the loop."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+EXIT_DATABASE = 2
+
+
+def ms_since_process_start(fallback_start: float) -> float:
+    """Milliseconds since the OS started this process (Linux), else since `fallback_start`."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        import os
+
+        ticks = os.sysconf("SC_CLK_TCK")
+        started = int(fields[19]) / ticks
+        return (time.clock_gettime(time.CLOCK_BOOTTIME) - started) * 1000.0
+    except (OSError, ValueError, IndexError, AttributeError):
+        return (time.perf_counter() - fallback_start) * 1000.0
+
+
+def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = False,
+            process_start: float | None = None) -> int:
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from crmdesk import paths
+    from crmdesk.errors import install_exception_hook, setup_logging
+    from crmdesk.store.db import DatabaseOpenError, open_database
+    from crmdesk.ui.error_dialog import ErrorReporter
+    from crmdesk.ui.formatting import system_country
+    from crmdesk.ui.icons import app_icon
+
+    process_start = process_start if process_start is not None else time.perf_counter()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("crmdesk")
+    app.setOrganizationName("crmdesk")
+    app.setApplicationDisplayName("crmdesk")
+    app.setDesktopFileName("crmdesk")
+    app.setWindowIcon(app_icon())
+
+    log_path = setup_logging(paths.log_dir(db_path))
+    reporter = ErrorReporter(log_path)
+    install_exception_hook(reporter, log_path)
+
+    try:
+        opened = open_database(db_path)
+    except DatabaseOpenError as exc:
+        log.error("%s", exc)
+        print(f"crmdesk: {exc}", file=sys.stderr)
+        if not ready_and_exit:
+            QMessageBox.critical(None, "crmdesk", f"{exc.problem}\n\n{exc.advice}\n\n{exc.path}")
+        return EXIT_DATABASE
+    if opened.backup is not None:
+        log.info("migrated %s (steps %s); copy saved as %s", opened.path, opened.migrated,
+                 opened.backup)
+
+    from crmdesk.core.session import Session
+    from crmdesk.ui.main_window import MainWindow
+    from crmdesk.ui.style import apply_style
+
+    apply_style(app)
+    session = Session(opened.db, opened.path, fallback_country=system_country())
+    state = QSettings()
+    window = MainWindow(session, state)
+    reporter.parent_widget = window
+
+    if ready_and_exit:
+        window.keep_state = False
+
+        def ready() -> None:
+            print(f"ready {ms_since_process_start(process_start):.0f}", flush=True)
+            QTimer.singleShot(0, window.close)
+
+        window.listPainted.connect(ready)
+        if not window.customers_stack.currentIndex():  # empty book: the welcome page paints
+            QTimer.singleShot(0, ready)
+    if not minimized:
+        window.show()
+    status = app.exec()
+    session.close()
+    return status

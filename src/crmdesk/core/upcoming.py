@@ -1,0 +1,76 @@
+"""What is coming up: important dates in the next days and follow-ups that are due.
+
+A first, read-only answer for the Today page; reminders (delivery, snooze, done) build on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from peewee import SqliteDatabase
+
+from crmdesk.core import dates as date_rules
+
+
+@dataclass(frozen=True)
+class UpcomingItem:
+    on: dt.date
+    days_left: int  # negative for an overdue follow-up
+    kind: str  # birthday, anniversary, custom, follow_up
+    customer_id: int
+    customer_name: str
+    text: str  # the label of a custom date or the follow-up's title
+    years: int | None = None
+    item_id: int = 0
+
+
+def _month_day_windows(today: dt.date, days: int) -> list[tuple[int, int, int]]:
+    """(month, first day, last day) ranges covering today .. today+days."""
+    windows: dict[int, list[int]] = {}
+    for offset in range(days + 1):
+        d = today + dt.timedelta(days=offset)
+        windows.setdefault(d.month, []).append(d.day)
+        if d.month == 2 and d.day == 28 and not _is_leap(d.year):
+            windows[2].append(29)  # Feb 29 falls on Feb 28 in other years
+    return [(month, min(ds), max(ds)) for month, ds in windows.items()]
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def important_dates(db: SqliteDatabase, today: dt.date, days: int = 14,
+                    feb29: str = date_rules.FEB29_ON_FEB28) -> list[UpcomingItem]:
+    windows = _month_day_windows(today, days)
+    clause = " OR ".join("(d.month = ? AND d.day BETWEEN ? AND ?)" for _ in windows)
+    params = [value for window in windows for value in window]
+    rows = db.execute_sql(
+        "SELECT d.id, d.kind, d.label, d.day, d.month, d.year, c.id, c.display_name "
+        "FROM important_date d JOIN customer c ON c.id = d.customer_id "
+        f"WHERE c.deleted_at IS NULL AND ({clause})", params).fetchall()
+    items = []
+    for date_id, kind, label, day, month, year, customer_id, name in rows:
+        coming = date_rules.upcoming(day, month, year, today, feb29)
+        if coming.days_left > days:
+            continue
+        items.append(UpcomingItem(coming.on, coming.days_left, kind, customer_id, name, label,
+                                  coming.years, date_id))
+    items.sort(key=lambda i: (i.on, i.customer_name.casefold()))
+    return items
+
+
+def follow_ups(db: SqliteDatabase, today: dt.date, days: int = 14) -> list[UpcomingItem]:
+    """Open follow-ups due within `days`, overdue ones included."""
+    last = today + dt.timedelta(days=days)
+    rows = db.execute_sql(
+        "SELECT f.id, f.title, f.due_on, c.id, c.display_name FROM follow_up f "
+        "JOIN customer c ON c.id = f.customer_id "
+        "WHERE f.done_at IS NULL AND f.due_on <= ? AND c.deleted_at IS NULL "
+        "ORDER BY f.due_on, c.sort_name", (last.isoformat(),)).fetchall()
+    items = []
+    for follow_up_id, title, due_on, customer_id, name in rows:
+        due = due_on if isinstance(due_on, dt.date) else dt.date.fromisoformat(str(due_on))
+        items.append(UpcomingItem(due, (due - today).days, "follow_up", customer_id, name,
+                                  title, None, follow_up_id))
+    return items

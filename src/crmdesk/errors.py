@@ -1,0 +1,62 @@
+"""Logging to a rotating file, and a last-resort handler for unexpected errors."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from crmdesk.paths import ensure_private_dir
+
+LOG_NAME = "crmdesk.log"
+
+
+def setup_logging(folder: Path) -> Path:
+    """Write the log to `folder/crmdesk.log`, rotating at 1 MB with 5 old files kept."""
+    ensure_private_dir(folder)
+    path = folder / LOG_NAME
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5,
+                                                   encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    for old in [h for h in root.handlers if getattr(h, "crmdesk", False)]:
+        root.removeHandler(old)
+        old.close()
+    handler.crmdesk = True
+    root.addHandler(handler)
+    try:
+        path.chmod(0o600)
+    except OSError:
+        pass
+    return path
+
+
+def install_exception_hook(show: Callable[[str, str], None], log_path: Path) -> None:
+    """Log every uncaught exception and tell the user in plain words; the app keeps running.
+
+    `show(summary, details)` is called on the thread that raised; the GUI passes a function
+    that shows a dialog on the UI thread.
+    """
+    log = logging.getLogger("crmdesk")
+
+    def hook(kind, value, tb) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, value, tb)
+            return
+        details = "".join(traceback.format_exception(kind, value, tb))
+        log.error("unexpected error:\n%s", details)
+        try:
+            show(f"{kind.__name__}: {value}", details)
+        except Exception:  # the handler itself must never raise
+            log.exception("could not show the error")
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        hook(args.exc_type, args.exc_value, args.exc_traceback)
+
+    sys.excepthook = hook
+    threading.excepthook = thread_hook

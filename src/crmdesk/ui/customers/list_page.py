@@ -1,0 +1,255 @@
+"""The customer book page: search box and filters over the list, the card beside it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crmdesk.ui.customers.card import CustomerCardView
+from crmdesk.ui.customers.table_model import CustomerTableModel
+from crmdesk.ui.formatting import count as plural
+from crmdesk.ui.icons import icon
+from crmdesk.ui.widgets import muted_label
+
+STATUS_FILTERS = (
+    (None, "Everyone"),
+    ("customer", "Customers"),
+    ("prospect", "Prospects"),
+    ("former", "Former customers"),
+)
+
+
+class CustomerTable(QTableView):
+    """The list itself; Enter opens the card of the current customer."""
+
+    enterPressed = Signal()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.enterPressed.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class CustomersPage(QWidget):
+    currentCustomerChanged = Signal(object)  # customer id or None
+    trashRequested = Signal(list)  # customer ids
+    editRequested = Signal(int)
+
+    def __init__(self, model: CustomerTableModel, card: CustomerCardView, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self.card = card
+
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText(
+            self.tr("Search by name, phone, email, city, tag or note (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search.setMinimumHeight(32)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(0)  # coalesce keys typed faster than one query
+        self._search_timer.timeout.connect(self._apply_search)
+        self.search.textChanged.connect(self._search_timer.start)
+        self.search.returnPressed.connect(self._search_enter)
+
+        self.status_filter = QComboBox()
+        for value, text in STATUS_FILTERS:
+            self.status_filter.addItem(self.tr(text), value)
+        self.status_filter.setToolTip(self.tr("Show only customers with this status"))
+        self.status_filter.currentIndexChanged.connect(
+            lambda: self.model.update_query(status=self.status_filter.currentData()))
+        self.tag_filter = QComboBox()
+        self.tag_filter.setToolTip(self.tr("Show only customers with this tag"))
+        self.tag_filter.addItem(self.tr("All tags"), None)
+        self.tag_filter.currentIndexChanged.connect(
+            lambda: self.model.update_query(tag=self.tag_filter.currentData()))
+        self.count_label = muted_label()
+        self.count_label.setWordWrap(False)
+
+        bar = QHBoxLayout()
+        bar.setSpacing(8)
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.status_filter)
+        bar.addWidget(self.tag_filter)
+
+        self.table = CustomerTable()
+        self.table.setObjectName("customerTable")
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().height() + 12)
+        header = self.table.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for column, width in enumerate((200, 130, 110, 140, 110)):
+            header.resizeSection(column, width)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.enterPressed.connect(self._open_current)
+        self.table.doubleClicked.connect(lambda index: self._edit_row(index.row()))
+        model.modelReset.connect(self._after_reset)
+        model.countChanged.connect(self._show_count)
+
+        delete = QAction(icon("trash"), self.tr("Move to Trash"), self.table)
+        delete.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.triggered.connect(self._trash_selected)
+        self.table.addAction(delete)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(6)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.count_label)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(card)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        card.setMinimumWidth(340)
+        left.setMinimumWidth(360)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 8)
+        layout.setSpacing(8)
+        layout.addLayout(bar)
+        layout.addWidget(self.splitter, 1)
+        self._pending_id: int | None = None
+
+    # --- public ----------------------------------------------------------------------------
+
+    def current_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return self.model.customer_id(index.row()) if index.isValid() else None
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        ids = [self.model.customer_id(row) for row in rows]
+        if not ids and self.current_id() is not None:
+            ids = [self.current_id()]
+        return [i for i in ids if i is not None]
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def refresh(self, select_id: int | None = None) -> None:
+        """Run the query again; keep (or move to) the given customer."""
+        keep = select_id if select_id is not None else self.current_id()
+        self._pending_id = keep
+        self.model.refresh()
+
+    def select_customer(self, customer_id: int) -> bool:
+        row = self.model.row_of(customer_id)
+        if row < 0:
+            return False
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)
+        return True
+
+    def show_everyone(self) -> None:
+        """Clear the search and the filters (to reach a customer from another page)."""
+        for widget in (self.search, self.status_filter, self.tag_filter):
+            widget.blockSignals(True)
+        self.search.clear()
+        self.status_filter.setCurrentIndex(0)
+        self.tag_filter.setCurrentIndex(0)
+        for widget in (self.search, self.status_filter, self.tag_filter):
+            widget.blockSignals(False)
+        self.model.update_query(text="", status=None, tag=None)
+
+    def set_tags(self, tags: list[str]) -> None:
+        current = self.tag_filter.currentData()
+        self.tag_filter.blockSignals(True)
+        self.tag_filter.clear()
+        self.tag_filter.addItem(self.tr("All tags"), None)
+        for tag in tags:
+            self.tag_filter.addItem(tag, tag)
+        index = self.tag_filter.findData(current) if current else 0
+        self.tag_filter.setCurrentIndex(max(index, 0))
+        self.tag_filter.blockSignals(False)
+        if current and index < 0:
+            self.model.update_query(tag=None)
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _apply_search(self) -> None:
+        self._pending_id = self.current_id()
+        self.model.update_query(text=self.search.text())
+
+    def _search_enter(self) -> None:
+        if self.model.rowCount() == 0:
+            return
+        if self.current_id() is None:
+            self.select_customer(self.model.customer_id(0))
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _after_reset(self) -> None:
+        wanted, self._pending_id = self._pending_id, None
+        if wanted is not None and self.select_customer(wanted):
+            return
+        if self.model.rowCount() > 0:
+            # The first customer's card shows (while searching: the best match follows typing).
+            self.select_customer(self.model.customer_id(0))
+        else:
+            self.currentCustomerChanged.emit(None)
+
+    def _show_count(self, count: int) -> None:
+        query = self.model.query
+        if query.text.strip() or query.status or query.tag:
+            text = plural(count, "%n customer found", "%n customers found")
+        else:
+            text = plural(count, "%n customer", "%n customers")
+        self.count_label.setText(text)
+
+    def _current_changed(self, current, _previous) -> None:
+        self.currentCustomerChanged.emit(
+            self.model.customer_id(current.row()) if current.isValid() else None)
+
+    def _open_current(self) -> None:
+        customer_id = self.current_id()
+        if customer_id is not None:
+            self.currentCustomerChanged.emit(customer_id)
+            self.card.focus_log()
+
+    def _edit_row(self, row: int) -> None:
+        customer_id = self.model.customer_id(row)
+        if customer_id is not None:
+            self.editRequested.emit(customer_id)
+
+    def _trash_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.trashRequested.emit(ids)
+
+

@@ -1,0 +1,177 @@
+"""The customer list model: keeps only the ordered ids of the current query, builds rows lazily.
+
+Searching, filtering and sorting run a new indexed query (never a proxy over all rows). The rows
+on screen are fetched a page at a time and kept in a small cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import OrderedDict
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QFont
+
+from crmdesk.core.customer_list import CustomerList
+from crmdesk.core.model import CustomerRow, ListQuery
+from crmdesk.ui.formatting import DATE_KIND_NAMES, Formatter
+
+PAGE = 200
+CACHE_PAGES = 10
+
+COLUMNS = (
+    ("name", "Name"),
+    ("phone", "Phone"),
+    ("city", "City"),
+    ("tags", "Tags"),
+    ("last_contact", "Last contact"),
+    ("next_date", "Next important date"),
+)
+
+IdRole = Qt.ItemDataRole.UserRole + 1
+
+
+class CustomerTableModel(QAbstractTableModel):
+    #: emitted after every new query, with the number of customers it found
+    countChanged = Signal(int)
+
+    def __init__(self, customer_list: CustomerList, formatter: Formatter, parent=None):
+        super().__init__(parent)
+        self._list = customer_list
+        self._fmt = formatter
+        self._query = ListQuery()
+        self._ids: list[int] = []
+        self._pages: OrderedDict[int, dict[int, tuple[CustomerRow, list[str]]]] = OrderedDict()
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # --- queries ---------------------------------------------------------------------------
+
+    @property
+    def query(self) -> ListQuery:
+        return self._query
+
+    def set_query(self, query: ListQuery) -> None:
+        self.beginResetModel()
+        self._query = query
+        self._ids = self._list.find_ids(query)
+        self._pages.clear()
+        self.endResetModel()
+        self.countChanged.emit(len(self._ids))
+
+    def update_query(self, **changes) -> None:
+        self.set_query(dataclasses.replace(self._query, **changes))
+
+    def refresh(self) -> None:
+        """Run the current query again (after an edit, a delete, an undo...)."""
+        self.set_query(self._query)
+
+    def set_formatter(self, formatter: Formatter) -> None:
+        self._fmt = formatter
+        self._pages.clear()
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+
+    def customer_id(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, customer_id: int) -> int:
+        try:
+            return self._ids.index(customer_id)
+        except ValueError:
+            return -1
+
+    # --- Qt model --------------------------------------------------------------------------
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.tr(COLUMNS[section][1])
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        customer_id = self._ids[index.row()]
+        if role == IdRole:
+            return customer_id
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                        Qt.ItemDataRole.FontRole):
+            return None
+        entry = self._entry(index.row())
+        if entry is None:
+            return None
+        row, texts = entry
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold if index.column() == 0 else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if index.column() == 5 and row.next_date is not None:
+                kind = self.tr(DATE_KIND_NAMES.get(row.next_date_kind, ""))
+                return f"{row.next_date_label or kind}: {self._fmt.date(row.next_date)}"
+            if index.column() == 4 and row.last_contact is not None:
+                return self._fmt.moment(row.last_contact)
+            return texts[index.column()] or None
+        return texts[index.column()]
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        if 0 <= column < len(COLUMNS):
+            key = COLUMNS[column][0]
+            descending = order == Qt.SortOrder.DescendingOrder
+            if (key, descending) != (self._query.sort, self._query.descending):
+                self.layoutAboutToBeChanged.emit()
+                old_ids = self._ids
+                self._query = dataclasses.replace(self._query, sort=key, descending=descending)
+                self._ids = self._list.find_ids(self._query)
+                self._pages.clear()
+                self._remap_persistent(old_ids)
+                self.layoutChanged.emit()
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _remap_persistent(self, old_ids: list[int]) -> None:
+        """Keep selections and the current row on the same customers after a re-sort."""
+        persistent = self.persistentIndexList()
+        if not persistent:
+            return
+        position = {cid: row for row, cid in enumerate(self._ids)}
+        moved = []
+        for index in persistent:
+            row = position.get(old_ids[index.row()]) if index.row() < len(old_ids) else None
+            moved.append(self.index(row, index.column()) if row is not None else QModelIndex())
+        self.changePersistentIndexList(persistent, moved)
+
+    def _entry(self, row: int):
+        page_no = row // PAGE
+        page = self._pages.get(page_no)
+        if page is None:
+            ids = self._ids[page_no * PAGE:(page_no + 1) * PAGE]
+            rows = self._list.rows(ids)
+            page = {cid: (r, self._texts(r)) for cid, r in rows.items()}
+            self._pages[page_no] = page
+            while len(self._pages) > CACHE_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_no)
+        return page.get(self._ids[row])
+
+    def _texts(self, row: CustomerRow) -> list[str]:
+        today = self._list.today()
+        next_date = ""
+        if row.next_date is not None:
+            days = (row.next_date - today).days
+            label = row.next_date_label or self.tr(DATE_KIND_NAMES.get(row.next_date_kind, ""))
+            next_date = f"{label}, {self._fmt.days_left(days)}"
+        last = self._fmt.days_ago(row.last_contact, today) if row.last_contact else ""
+        return [row.name, self._fmt.phone(row.phone), row.city, row.tags, last, next_date]

@@ -1,0 +1,104 @@
+"""Dates, times and phone numbers shown the way the shop's settings ask."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, QTime
+
+from crmdesk.core import phones
+from crmdesk.core.clock import to_local
+from crmdesk.core.settings import BusinessSettings
+
+
+def tr(text: str, disambiguation: str | None = None, n: int = -1) -> str:
+    return QCoreApplication.translate("Formatting", text, disambiguation, n)
+
+
+DATE_KIND_NAMES = {
+    "birthday": "Birthday",
+    "anniversary": "Anniversary",
+    "custom": "Special day",
+}
+CHANNEL_NAMES = {
+    "visit": "Visit",
+    "call": "Call",
+    "email": "Email",
+    "whatsapp": "WhatsApp",
+    "sms": "SMS",
+    "meeting": "Meeting",
+    "other": "Other",
+}
+STATUS_NAMES = {"prospect": "Prospect", "customer": "Customer", "former": "Former customer"}
+
+
+class Formatter:
+    def __init__(self, settings: BusinessSettings, locale: QLocale | None = None):
+        self.locale = locale or QLocale()
+        self.settings = settings
+
+    def country(self) -> str:
+        if self.settings.default_country:
+            return self.settings.default_country
+        return system_country(self.locale)
+
+    def date(self, value: dt.date | None) -> str:
+        if value is None:
+            return ""
+        qdate = QDate(value.year, value.month, value.day)
+        if self.settings.date_format and self.settings.date_format != "system":
+            return self.locale.toString(qdate, self.settings.date_format)
+        return self.locale.toString(qdate, QLocale.FormatType.ShortFormat)
+
+    def day_month(self, day: int, month: int, year: int | None = None) -> str:
+        if year is not None:
+            return self.date(dt.date(year, month, day))
+        return f"{day} {self.locale.monthName(month, QLocale.FormatType.LongFormat)}"
+
+    def moment(self, stored_utc: dt.datetime | None) -> str:
+        """A stored (UTC) moment in local time: the date, and the time of day."""
+        if stored_utc is None:
+            return ""
+        local = to_local(stored_utc)
+        time_text = self.locale.toString(QTime(local.hour, local.minute),
+                                         QLocale.FormatType.ShortFormat)
+        return f"{self.date(local.date())} {time_text}"
+
+    def days_ago(self, stored_utc: dt.datetime | None, today: dt.date) -> str:
+        if stored_utc is None:
+            return tr("never")
+        days = (today - to_local(stored_utc).date()).days
+        if days <= 0:
+            return tr("today")
+        if days == 1:
+            return tr("yesterday")
+        if days < 60:
+            return count(days, "%n day ago", "%n days ago", self.locale)
+        return self.date(to_local(stored_utc).date())
+
+    def days_left(self, days: int) -> str:
+        if days == 0:
+            return tr("today")
+        if days == 1:
+            return tr("tomorrow")
+        return count(days, "in %n day", "in %n days", self.locale)
+
+    def phone(self, e164: str) -> str:
+        return phones.display(e164, self.country())
+
+
+def count(n: int, one: str, many: str, locale: QLocale | None = None) -> str:
+    """'1 customer' / '1,234 customers': pick the form, translate it, put the number in."""
+    text = tr(one if n == 1 else many)
+    return text.replace("%n", (locale or QLocale()).toString(n))
+
+
+def system_country(locale: QLocale | None = None) -> str:
+    """The ISO 3166 code of the computer's territory, or "" when unknown."""
+    locale = locale or QLocale.system()
+    name = locale.name()  # such as "en_GB"
+    if "_" in name:
+        code = name.split("_", 1)[1]
+        if len(code) == 2 and code.isalpha():
+            return code.upper()
+    return ""

@@ -1,0 +1,453 @@
+"""The main window: side bar, pages, toolbar, menus, status bar; wires user actions to undo."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSizePolicy,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from crmdesk import __version__
+from crmdesk.core.customers import NotFound
+from crmdesk.core.model import ListQuery
+from crmdesk.core.session import Session
+from crmdesk.core.validation import ValidationError
+from crmdesk.ui import undo
+from crmdesk.ui.customers.card import CustomerCardView
+from crmdesk.ui.customers.list_page import CustomersPage
+from crmdesk.ui.customers.table_model import CustomerTableModel
+from crmdesk.ui.formatting import Formatter, count
+from crmdesk.ui.icons import app_icon, icon
+from crmdesk.ui.pages import FirstRunPage, TodayPage, TrashPage
+from crmdesk.ui.workers import BackgroundJob
+
+log = logging.getLogger(__name__)
+
+SAMPLE_CUSTOMERS = 200
+PAGE_CUSTOMERS, PAGE_TODAY, PAGE_TRASH = range(3)
+
+
+class MainWindow(QMainWindow):
+    #: emitted once the customer list has painted its first page (for --ready-and-exit)
+    listPainted = Signal()
+
+    def __init__(self, session: Session, state: QSettings, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.state = state
+        self.formatter = Formatter(session.settings)
+        self.undo_stack = QUndoStack(self)
+        self.editor = None
+        self.keep_state = True  # False for measuring runs, which must leave no trace
+        self._job: BackgroundJob | None = None
+        self.setWindowTitle(self._title())
+        self.setWindowIcon(app_icon())
+
+        self.model = CustomerTableModel(session.customers, self.formatter, self)
+        self.trash_model = CustomerTableModel(session.customers, self.formatter, self)
+        self.card = CustomerCardView(self.formatter, session.today)
+        self.customers_page = CustomersPage(self.model, self.card)
+        self.first_run = FirstRunPage()
+        self.customers_stack = QStackedWidget()
+        self.customers_stack.addWidget(self.first_run)
+        self.customers_stack.addWidget(self.customers_page)
+        self.today_page = TodayPage(self.formatter)
+        self.trash_page = TrashPage(self.trash_model)
+
+        self.pages = QStackedWidget()
+        for page in (self.customers_stack, self.today_page, self.trash_page):
+            self.pages.addWidget(page)
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setIconSize(QSize(22, 22))
+        self.nav.setFixedWidth(170)
+        self.nav.setFrameShape(QListWidget.Shape.NoFrame)
+        self.nav.setSpacing(2)
+        for icon_name, text in (("customers", self.tr("Customers")), ("today", self.tr("Today")),
+                                ("trash", self.tr("Trash"))):
+            item = QListWidgetItem(icon(icon_name), text)
+            item.setSizeHint(QSize(150, 40))
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self._go_to)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self._build_status_bar()
+        self._connect()
+        self._restore_state()
+        self.model.set_query(self._initial_query())
+        self.trash_model.set_query(ListQuery(trash=True, sort="name"))
+        self._refresh_everything(None)
+        self.nav.setCurrentRow(PAGE_CUSTOMERS)
+        self.customers_page.table.viewport().installEventFilter(self)
+        self._painted = False
+        self.customers_page.search.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- building --------------------------------------------------------------------------
+
+    def _title(self) -> str:
+        shop = self.session.settings.shop_name
+        return f"{shop} — crmdesk" if shop else "crmdesk"
+
+    def _action(self, icon_name, text, slot, shortcut=None, tip=None) -> QAction:
+        action = QAction(icon(icon_name) if icon_name else QIcon(), text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        self.new_action = self._action("add-person", self.tr("New customer"), self.new_customer,
+                                       QKeySequence.StandardKey.New,
+                                       self.tr("Add a customer (Ctrl+N)"))
+        self.edit_action = self._action("edit", self.tr("Edit"), self.edit_current, "Ctrl+E",
+                                        self.tr("Change the chosen customer (Ctrl+E)"))
+        self.log_action = self._action("chat", self.tr("Log conversation"), self.log_current,
+                                       None, self.tr("Write down what you talked about (Ctrl+L)"))
+        self.trash_action = self._action("trash", self.tr("Move to Trash"), self.trash_selected,
+                                         None, self.tr("Move the chosen customers to Trash (Delete)"))
+        self.undo_action = self.undo_stack.createUndoAction(self, self.tr("Undo"))
+        self.undo_action.setIcon(icon("undo"))
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_stack.createRedoAction(self, self.tr("Redo"))
+        self.redo_action.setIcon(icon("redo"))
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        self.find_action = self._action("search", self.tr("Find"), self.focus_search,
+                                        QKeySequence.StandardKey.Find)
+        self.settings_action = self._action("settings", self.tr("Settings…"), self.open_settings,
+                                            QKeySequence.StandardKey.Preferences)
+        self.sample_action = self._action("sample-data", self.tr("Load sample customers"),
+                                          self.load_samples)
+        self.about_action = self._action("info", self.tr("About crmdesk"), self.show_about)
+        self.quit_action = self._action(None, self.tr("Quit"), self.close,
+                                        QKeySequence.StandardKey.Quit)
+
+        toolbar = QToolBar(self.tr("Main"))
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setIconSize(QSize(20, 20))
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.new_action, self.edit_action, self.log_action, self.trash_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.undo_action)
+        toolbar.addAction(self.redo_action)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        toolbar.addAction(self.settings_action)
+        self.addToolBar(toolbar)
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu(self.tr("&File"))
+        for action in (self.new_action, self.sample_action, None, self.settings_action, None,
+                       self.quit_action):
+            file_menu.addSeparator() if action is None else file_menu.addAction(action)
+        edit_menu = menu.addMenu(self.tr("&Edit"))
+        for action in (self.undo_action, self.redo_action, None, self.find_action,
+                       self.edit_action, self.log_action, self.trash_action):
+            edit_menu.addSeparator() if action is None else edit_menu.addAction(action)
+        go_menu = menu.addMenu(self.tr("&Go"))
+        for row, (text, key) in enumerate(((self.tr("Customers"), "Ctrl+1"),
+                                           (self.tr("Today"), "Ctrl+2"),
+                                           (self.tr("Trash"), "Ctrl+3"))):
+            action = go_menu.addAction(text)
+            action.setShortcut(QKeySequence(key))
+            action.triggered.connect(lambda _=False, r=row: self.nav.setCurrentRow(r))
+        help_menu = menu.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.about_action)
+
+    def _build_status_bar(self) -> None:
+        self.db_label = QLabel(self.tr("Customer book: %1").replace("%1", str(self.session.path)))
+        self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.count_label = QLabel()
+        self.statusBar().addWidget(self.db_label, 1)
+        self.statusBar().addPermanentWidget(self.count_label)
+
+    def _connect(self) -> None:
+        page = self.customers_page
+        page.currentCustomerChanged.connect(self.show_card)
+        page.trashRequested.connect(self.trash)
+        page.editRequested.connect(self.edit_customer)
+        self.card.editRequested.connect(self.edit_customer)
+        self.card.logRequested.connect(self.log_conversation)
+        self.card.followUpAdded.connect(self._add_follow_up)
+        self.card.followUpToggled.connect(self._toggle_follow_up)
+        self.first_run.addRequested.connect(self.new_customer)
+        self.first_run.sampleRequested.connect(self.load_samples)
+        self.trash_page.restoreRequested.connect(self.restore)
+        self.trash_page.emptyRequested.connect(self.empty_trash)
+        self.today_page.openCustomer.connect(self.open_customer)
+
+    # --- state -----------------------------------------------------------------------------
+
+    def _initial_query(self) -> ListQuery:
+        sort = self.state.value("list/sort", "name")
+        descending = self.state.value("list/descending", "false") in ("true", True)
+        return ListQuery(sort=sort if isinstance(sort, str) else "name", descending=descending)
+
+    def _restore_state(self) -> None:
+        geometry = self.state.value("window/geometry")
+        self.setMinimumSize(860, 560)
+        if not (isinstance(geometry, QByteArray) and not geometry.isEmpty()
+                and self.restoreGeometry(geometry)):
+            screen = self.screen().availableGeometry()
+            self.resize(min(1200, screen.width()), min(760, screen.height()))
+        header = self.state.value("list/header")
+        if isinstance(header, QByteArray) and not header.isEmpty():
+            self.customers_page.table.horizontalHeader().restoreState(header)
+        splitter = self.state.value("list/splitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.customers_page.splitter.restoreState(splitter)
+        else:
+            self.customers_page.splitter.setSizes([640, 460])
+
+    def save_state(self) -> None:
+        self.state.setValue("window/geometry", self.saveGeometry())
+        self.state.setValue("list/header",
+                            self.customers_page.table.horizontalHeader().saveState())
+        self.state.setValue("list/splitter", self.customers_page.splitter.saveState())
+        self.state.setValue("list/sort", self.model.query.sort)
+        self.state.setValue("list/descending", "true" if self.model.query.descending else "false")
+        self.state.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        if self._job is not None and self._job.is_running():
+            self._job.cancel()
+            self._job.wait()
+        if self.keep_state:
+            self.save_state()
+        super().closeEvent(event)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if (not self._painted and event.type() == event.Type.Paint
+                and watched is self.customers_page.table.viewport()):
+            self._painted = True
+            self.listPainted.emit()
+        return super().eventFilter(watched, event)
+
+    # --- refreshing ------------------------------------------------------------------------
+
+    def _refresh_everything(self, customer_id: int | None) -> None:
+        """After any change: list, card, trash, today, counts and the first-run page."""
+        self.customers_page.set_tags(self.session.customers.tags())
+        self.customers_page.refresh(customer_id)
+        self.trash_model.refresh()
+        self.show_card(self.customers_page.current_id())
+        live = self.session.customers.count()
+        self.count_label.setText(count(live, "%n customer", "%n customers"))
+        empty = live == 0 and self.trash_model.rowCount() == 0
+        self.customers_stack.setCurrentIndex(0 if empty else 1)
+        has = self.customers_page.current_id() is not None
+        for action in (self.edit_action, self.log_action, self.trash_action):
+            action.setEnabled(has)
+        self.refresh_today()
+
+    def refresh_today(self) -> None:
+        dates, follow_ups = self.session.upcoming()
+        self.today_page.show_items(dates, follow_ups, 14)
+        due = len([d for d in dates if d.days_left == 0]) + len(
+            [f for f in follow_ups if f.days_left <= 0])
+        item = self.nav.item(PAGE_TODAY)
+        item.setText(self.tr("Today (%1)").replace("%1", str(due)) if due else self.tr("Today"))
+
+    def show_card(self, customer_id: int | None) -> None:
+        if customer_id is None:
+            self.card.clear()
+        else:
+            try:
+                self.card.show_card(self.session.book.card(customer_id))
+            except NotFound:
+                self.card.clear()
+        has = customer_id is not None
+        for action in (self.edit_action, self.log_action, self.trash_action):
+            action.setEnabled(has)
+
+    def _changed(self, customer_id: int | None) -> None:
+        self._refresh_everything(customer_id)
+
+    def _go_to(self, row: int) -> None:
+        self.pages.setCurrentIndex(row)
+        if row == PAGE_TODAY:
+            self.refresh_today()
+
+    # --- user actions ----------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.nav.setCurrentRow(PAGE_CUSTOMERS)
+        if self.customers_stack.currentIndex() == 1:
+            self.customers_page.focus_search()
+
+    def open_customer(self, customer_id: int) -> None:
+        self.nav.setCurrentRow(PAGE_CUSTOMERS)
+        if not self.customers_page.select_customer(customer_id):
+            self.customers_page.show_everyone()
+            self.customers_page.select_customer(customer_id)
+
+    def new_customer(self) -> None:
+        from crmdesk.ui.customers.editor import CustomerEditor
+
+        self.editor = CustomerEditor(self.session.book.validate, None, self,
+                                     known_tags=self.session.customers.tags())
+        self.editor.accepted.connect(lambda: self._push(
+            undo.AddCustomer(self.session.book, self.editor.value, self._changed)))
+        self.editor.open()
+
+    def edit_current(self) -> None:
+        customer_id = self.customers_page.current_id()
+        if customer_id is not None:
+            self.edit_customer(customer_id)
+
+    def edit_customer(self, customer_id: int) -> None:
+        from crmdesk.ui.customers.editor import CustomerEditor
+
+        try:
+            before = self.session.book.load_input(customer_id)
+        except NotFound:
+            return
+        self.editor = CustomerEditor(self.session.book.validate, before, self,
+                                     known_tags=self.session.customers.tags())
+
+        def save() -> None:
+            if self.editor.value != before:
+                self._push(undo.EditCustomer(self.session.book, customer_id, before,
+                                             self.editor.value, self._changed))
+
+        self.editor.accepted.connect(save)
+        self.editor.open()
+
+    def log_current(self) -> None:
+        self.nav.setCurrentRow(PAGE_CUSTOMERS)
+        self.card.focus_log()
+
+    def log_conversation(self, customer_id: int, channel: str, summary: str) -> None:
+        if self._push(undo.LogInteraction(self.session.book, customer_id, channel, summary,
+                                          self._changed)):
+            self.statusBar().showMessage(self.tr("Conversation saved."), 4000)
+
+    def trash_selected(self) -> None:
+        ids = self.customers_page.selected_ids()
+        if ids:
+            self.trash(ids)
+
+    def trash(self, ids: list[int]) -> None:
+        if self._push(undo.TrashCustomers(self.session.book, ids, self._changed)):
+            self.statusBar().showMessage(
+                count(len(ids), "Moved %n customer to Trash. Press Ctrl+Z to undo.",
+                      "Moved %n customers to Trash. Press Ctrl+Z to undo."), 8000)
+
+    def restore(self, ids: list[int]) -> None:
+        if self._push(undo.RestoreCustomers(self.session.book, ids, self._changed)):
+            self.statusBar().showMessage(
+                count(len(ids), "Restored %n customer.", "Restored %n customers."), 6000)
+
+    def empty_trash(self) -> None:
+        n = self.trash_model.rowCount()
+        answer = QMessageBox.warning(
+            self, self.tr("Empty Trash"),
+            count(n, "Erase %n customer in Trash for good, with their dates and conversations?",
+                  "Erase %n customers in Trash for good, with their dates and conversations?")
+            + "\n\n" + self.tr("This cannot be undone."),
+            QMessageBox.StandardButton.Cancel | QMessageBox.StandardButton.Discard,
+            QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Discard:
+            return
+        erased = self.session.book.empty_trash()
+        self.undo_stack.clear()  # earlier steps may refer to the erased customers
+        log.info("emptied Trash: %d customers erased", erased)
+        self._changed(None)
+
+    def _add_follow_up(self, customer_id: int, title: str, due) -> None:
+        self._guard(lambda: self.session.book.add_follow_up(customer_id, title, due))
+        self._changed(customer_id)
+
+    def _toggle_follow_up(self, follow_up_id: int, done: bool) -> None:
+        self._guard(lambda: self.session.book.set_follow_up_done(follow_up_id, done))
+        self._changed(self.customers_page.current_id())
+
+    def _push(self, command) -> bool:
+        return self._guard(lambda: self.undo_stack.push(command))
+
+    def _guard(self, step) -> bool:
+        try:
+            step()
+        except ValidationError as exc:
+            QMessageBox.information(self, "crmdesk", "\n".join(exc.errors.values()))
+            return False
+        except NotFound:
+            self.statusBar().showMessage(self.tr("That customer no longer exists."), 6000)
+            self._changed(None)
+            return False
+        return True
+
+    def open_settings(self) -> None:
+        from crmdesk.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.session.settings, self)
+
+        def save() -> None:
+            self.session.save_settings(dialog.value)
+            self.formatter = Formatter(self.session.settings)
+            for view in (self.model, self.trash_model, self.card, self.today_page):
+                view.set_formatter(self.formatter)
+            self.setWindowTitle(self._title())
+            self._changed(self.customers_page.current_id())
+
+        dialog.accepted.connect(save)
+        self.settings_dialog = dialog
+        dialog.open()
+
+    def load_samples(self) -> None:
+        if self._job is not None:
+            return
+        self.first_run.set_busy(self.tr("Adding sample customers…"))
+        self.sample_action.setEnabled(False)
+        job = BackgroundJob(lambda progress: self.session.add_sample_customers(
+            SAMPLE_CUSTOMERS, progress), self)
+        job.progress.connect(lambda done, total: self.statusBar().showMessage(
+            self.tr("Adding sample customers: %1 of %2").replace("%1", str(done))
+            .replace("%2", str(total))))
+        job.succeeded.connect(lambda added: self.statusBar().showMessage(
+            count(added, "Added %n sample customer.", "Added %n sample customers."), 6000))
+        job.failed.connect(lambda message: QMessageBox.warning(
+            self, "crmdesk", self.tr("The sample customers could not be added: %1")
+            .replace("%1", message)))
+        job.finished.connect(self._samples_finished)
+        self._job = job
+        job.start()
+
+    def _samples_finished(self) -> None:
+        self._job = None
+        self.first_run.set_busy("")
+        self.sample_action.setEnabled(True)
+        self._changed(None)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self, self.tr("About crmdesk"),
+            self.tr("<h3>crmdesk %1</h3><p>Your customer book, with reminders. "
+                    "Everything stays on this computer.</p><p>Your customer book is kept in:"
+                    "<br><code>%2</code></p>")
+            .replace("%1", __version__).replace("%2", str(self.session.path)))

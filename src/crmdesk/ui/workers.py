@@ -1,0 +1,81 @@
+"""Running slow work off the UI thread, with progress and a result back on the UI thread."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+
+class _Worker(QObject):
+    progress = Signal(int, int)
+    done = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, job: Callable[[Callable[[int, int], bool]], object]):
+        super().__init__()
+        self._job = job
+        self.cancelled = False
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self._job(self._report)
+        except Exception as exc:  # reported to the UI thread, never swallowed
+            log.error("background job failed:\n%s", traceback.format_exc())
+            self.failed.emit(str(exc))
+            return
+        self.done.emit(result)
+
+    def _report(self, done: int, total: int) -> bool:
+        self.progress.emit(done, total)
+        return not self.cancelled
+
+
+class BackgroundJob(QObject):
+    """One job in its own QThread. Keep a reference until `finished` is emitted."""
+
+    progress = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(str)
+    finished = Signal()
+
+    def __init__(self, job, parent=None):
+        super().__init__(parent)
+        self._thread = QThread()
+        self._worker = _Worker(job)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.progress.connect(self.progress)
+        self._worker.done.connect(self._finish_ok)
+        self._worker.failed.connect(self._finish_failed)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def cancel(self) -> None:
+        self._worker.cancelled = True
+
+    def is_running(self) -> bool:
+        return self._thread.isRunning()
+
+    def wait(self, ms: int = 30000) -> bool:
+        return self._thread.wait(ms)
+
+    def _finish_ok(self, result) -> None:
+        self._stop()
+        self.succeeded.emit(result)
+        self.finished.emit()
+
+    def _finish_failed(self, message: str) -> None:
+        self._stop()
+        self.failed.emit(message)
+        self.finished.emit()
+
+    def _stop(self) -> None:
+        self._thread.quit()
+        self._thread.wait()
