@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ui_helpers import add_people
 
 from crmdesk.core.model import ConsentInput, CustomerInput, DateInput

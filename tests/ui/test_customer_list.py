@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from ui_helpers import add_people
 
 from crmdesk.core.model import ListQuery
 from crmdesk.ui.customers.table_model import CustomerTableModel
 from crmdesk.ui.formatting import Formatter
-
-from ui_helpers import add_people
 
 
 def visible_names(win) -> list[str]:

@@ -33,14 +33,15 @@ STATUS_NAMES = {"prospect": "Prospect", "customer": "Customer", "former": "Forme
 
 
 class Formatter:
-    def __init__(self, settings: BusinessSettings, locale: QLocale | None = None):
+    def __init__(self, settings: BusinessSettings, fallback_country: str = "",
+                 locale: QLocale | None = None):
         self.locale = locale or QLocale()
         self.settings = settings
+        self.fallback_country = fallback_country
 
     def country(self) -> str:
-        if self.settings.default_country:
-            return self.settings.default_country
-        return system_country(self.locale)
+        return (self.settings.default_country or self.fallback_country
+                or system_country(self.locale))
 
     def date(self, value: dt.date | None) -> str:
         if value is None:
@@ -48,6 +49,9 @@ class Formatter:
         qdate = QDate(value.year, value.month, value.day)
         if self.settings.date_format and self.settings.date_format != "system":
             return self.locale.toString(qdate, self.settings.date_format)
+        if self.locale.language() == QLocale.Language.C:
+            # A computer without a language setting: spell the month, nobody misreads it.
+            return self.locale.toString(qdate, "d MMM yyyy")
         return self.locale.toString(qdate, QLocale.FormatType.ShortFormat)
 
     def day_month(self, day: int, month: int, year: int | None = None) -> str:

@@ -47,7 +47,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.session = session
         self.state = state
-        self.formatter = Formatter(session.settings)
+        self.formatter = Formatter(session.settings, session.fallback_country)
         self.undo_stack = QUndoStack(self)
         self.editor = None
         self.keep_state = True  # False for measuring runs, which must leave no trace
@@ -409,7 +409,7 @@ class MainWindow(QMainWindow):
 
         def save() -> None:
             self.session.save_settings(dialog.value)
-            self.formatter = Formatter(self.session.settings)
+            self.formatter = Formatter(self.session.settings, self.session.fallback_country)
             for view in (self.model, self.trash_model, self.card, self.today_page):
                 view.set_formatter(self.formatter)
             self.setWindowTitle(self._title())

@@ -46,6 +46,17 @@ class Avatar(QWidget):
         painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._initials)
 
 
+def muted_colour(widget: QWidget) -> QColor:
+    """Secondary text: the text colour blended 40% toward the background (light and dark)."""
+    palette = widget.palette()
+    text = palette.color(QPalette.ColorRole.WindowText)
+    back = palette.color(QPalette.ColorRole.Window)
+    mix = 0.4
+    return QColor(round(text.red() * (1 - mix) + back.red() * mix),
+                  round(text.green() * (1 - mix) + back.green() * mix),
+                  round(text.blue() * (1 - mix) + back.blue() * mix))
+
+
 def section_title(text: str) -> QLabel:
     """A bold heading for a part of a page."""
     label = QLabel(text)
@@ -60,7 +71,9 @@ def section_title(text: str) -> QLabel:
 
 def muted_label(text: str = "") -> QLabel:
     label = QLabel(text)
-    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, muted_colour(label))
+    label.setPalette(palette)
     label.setWordWrap(True)
     return label
 

@@ -29,7 +29,7 @@ from crmdesk.core import phones
 from crmdesk.core.model import CustomerCard
 from crmdesk.ui.formatting import CHANNEL_NAMES, DATE_KIND_NAMES, STATUS_NAMES, Formatter
 from crmdesk.ui.icons import icon
-from crmdesk.ui.widgets import Avatar, section_title
+from crmdesk.ui.widgets import Avatar, muted_colour, muted_label, section_title
 
 CONSENT_NAMES = {"email": "Email", "sms": "SMS", "whatsapp": "WhatsApp", "phone": "Phone calls"}
 
@@ -55,15 +55,14 @@ class CustomerCardView(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self._stack)
 
-        empty = QLabel(self.tr("Choose a customer in the list to see their card."))
+        empty = muted_label(self.tr("Choose a customer in the list to see their card."))
         empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        empty.setWordWrap(True)
-        empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self._stack.addWidget(empty)
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         scroll.setWidget(body)
         self._scroll = scroll
@@ -86,8 +85,7 @@ class CustomerCardView(QWidget):
         self._name.setFont(font)
         self._name.setWordWrap(True)
         self._name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._subtitle = QLabel()
-        self._subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._subtitle = muted_label()
         self._tags = QLabel()
         self._tags.setTextFormat(Qt.TextFormat.RichText)
         names.addWidget(self._name)
@@ -123,7 +121,8 @@ class CustomerCardView(QWidget):
             self._channel.addItem(self.tr(name), key)
         self._channel.setToolTip(self.tr("How you were in touch"))
         self._log = QLineEdit()
-        self._log.setPlaceholderText(self.tr("What did you talk about? Press Enter to save"))
+        self._log.setPlaceholderText(self.tr("What did you talk about? Enter saves"))
+        self._log.setMinimumWidth(80)
         self._log.setClearButtonEnabled(True)
         self._log.returnPressed.connect(self._submit_log)
         log_row.addWidget(self._channel)
@@ -143,7 +142,9 @@ class CustomerCardView(QWidget):
         layout.addWidget(self._follow_ups)
         add_row = QHBoxLayout()
         self._follow_title = QLineEdit()
-        self._follow_title.setPlaceholderText(self.tr("Something to do, e.g. call when the order arrives"))
+        self._follow_title.setPlaceholderText(self.tr("Something to do"))
+        self._follow_title.setToolTip(self.tr("For example: call when the order arrives"))
+        self._follow_title.setMinimumWidth(80)
         self._follow_title.returnPressed.connect(self._submit_follow_up)
         self._follow_due = QDateEdit()
         self._follow_due.setCalendarPopup(True)
@@ -269,7 +270,7 @@ class CustomerCardView(QWidget):
         return label
 
     def _muted(self) -> str:
-        return self.palette().color(QPalette.ColorRole.PlaceholderText).name()
+        return muted_colour(self).name()
 
     def _chip(self) -> str:
         return self.palette().color(QPalette.ColorRole.AlternateBase).name()

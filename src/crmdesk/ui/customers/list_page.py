@@ -106,7 +106,7 @@ class CustomersPage(QWidget):
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for column, width in enumerate((200, 130, 110, 140, 110)):
+        for column, width in enumerate((180, 125, 100, 120, 100)):
             header.resizeSection(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.enterPressed.connect(self._open_current)
