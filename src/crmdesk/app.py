@@ -67,6 +67,8 @@ def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = Fa
     from crmdesk.ui.style import apply_style
 
     apply_style(app)
+    # Follow the system when it switches between light and dark while we run.
+    app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_style(app))
     session = Session(opened.db, opened.path, fallback_country=system_country())
     state = QSettings()
     window = MainWindow(session, state)
