@@ -62,13 +62,16 @@ def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = Fa
         log.info("migrated %s (steps %s); copy saved as %s", opened.path, opened.migrated,
                  opened.backup)
 
+    import os
+
     from crmdesk.core.session import Session
     from crmdesk.ui.main_window import MainWindow
     from crmdesk.ui.style import apply_style
 
-    apply_style(app)
+    forced_scheme = os.environ.get("CRMDESK_COLOR_SCHEME", "").lower()
+    apply_style(app, forced_scheme)
     # Follow the system when it switches between light and dark while we run.
-    app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_style(app))
+    app.styleHints().colorSchemeChanged.connect(lambda _s: apply_style(app, forced_scheme))
     session = Session(opened.db, opened.path, fallback_country=system_country())
     state = QSettings()
     window = MainWindow(session, state)

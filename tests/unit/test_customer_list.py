@@ -86,9 +86,6 @@ def test_rows_show_the_next_date(birthdays, customer_list):
         "New Year": dt.date(2027, 1, 1), "Two dates": dt.date(2026, 3, 12), "No dates": None}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: core/dates.py sort_key_sql ignores the Feb 29 policy: with 'Mar 1' chosen, on Mar 1 of "
-    "a non-leap year a Feb 29 birthday is today (rows() says so) but sorts last"))
 def test_next_date_sort_agrees_with_the_shown_date_for_feb_29(add, db):
     leapling = add("Leapling", dates=[DateInput(day=29, month=2)])
     add("Day after", dates=[DateInput(day=2, month=3)])

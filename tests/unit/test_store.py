@@ -163,9 +163,6 @@ def test_a_truncated_crmdesk_file_is_refused_untouched(db_path):
     assert "damaged" in str(error)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: store/db.py _inspect opens a WAL-mode file with mode=ro, and SQLite creates "
-    "empty -wal and -shm files beside a refused database (a newer book or a foreign file)"))
 @pytest.mark.parametrize("make", ["newer", "foreign"])
 def test_a_refused_wal_mode_file_gets_no_files_beside_it(db_path, make):
     if make == "newer":

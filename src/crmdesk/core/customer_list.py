@@ -65,7 +65,7 @@ class CustomerList:
                      f"(SELECT min(t.name COLLATE NOCASE) FROM customer_tag ct JOIN tag t "
                      f"ON t.id = ct.tag_id WHERE ct.customer_id = c.id) {direction}, c.sort_name")
         elif query.sort == "next_date":
-            expr, extra = date_rules.sort_key_sql(self.today())
+            expr, extra = date_rules.sort_key_sql(self.today(), self.feb29)
             sub = f"(SELECT min{expr} FROM important_date d WHERE d.customer_id = c.id)"
             order = f"{sub} IS NULL ASC, {sub} {direction}, c.sort_name"
             params = [*params, *extra, *extra]

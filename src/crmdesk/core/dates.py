@@ -74,10 +74,14 @@ def upcoming(day: int, month: int, year: int | None, today: dt.date,
     return Upcoming(on=on, days_left=(on - today).days, years=years)
 
 
-def sort_key_sql(today: dt.date) -> tuple[str, tuple]:
+def sort_key_sql(today: dt.date, feb29: str = FEB29_ON_FEB28) -> tuple[str, tuple]:
     """An SQL expression over important_date (alias d) that orders dates by how soon they come.
 
-    Each (month, day) becomes month*32+day; the distance from today wraps at year end.
+    Each (month, day) becomes month*32+day; the distance from today wraps at year end. Feb 29
+    takes the key of the day it falls on next, so the order agrees with the date shown.
     """
     today_key = today.month * 32 + today.day
-    return "((d.month * 32 + d.day - ? + 416) % 416)", (today_key,)
+    leap = next_occurrence(29, 2, today, feb29)
+    leap_key = leap.month * 32 + leap.day
+    return ("((CASE WHEN d.month = 2 AND d.day = 29 THEN ? ELSE d.month * 32 + d.day END"
+            " - ? + 416) % 416)", (leap_key, today_key))

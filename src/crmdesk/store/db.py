@@ -44,7 +44,10 @@ class OpenResult:
 
 def _inspect(path: Path) -> int | None:
     """Read the schema version without writing anything; raises DatabaseOpenError."""
-    uri = path.resolve().as_uri() + "?mode=ro"
+    # Read-only; and while no write-ahead log exists, "immutable" so SQLite creates no -wal or
+    # -shm file beside a file we are about to refuse.
+    wal = path.with_name(path.name + "-wal")
+    uri = path.resolve().as_uri() + ("?mode=ro" if wal.exists() else "?mode=ro&immutable=1")
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=3)
     except sqlite3.Error as exc:

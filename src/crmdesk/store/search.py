@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
+import phonenumbers
 from peewee import SqliteDatabase
 
 CREATE_SQL = (
@@ -35,12 +37,37 @@ FROM customer c
 """
 
 
+@lru_cache(maxsize=512)
+def _trunk_prefix(country_code: int) -> str:
+    region = phonenumbers.region_code_for_country_code(country_code)
+    return phonenumbers.ndd_prefix_for_region(region, True) or ""
+
+
+def national_digits(number: str) -> str:
+    """The digits as dialled inside the number's country ("+44 20 7946 0123" -> "02079460123").
+
+    Worked out from the country code alone (no full parse), as it runs for every number indexed.
+    """
+    if not number.startswith("+"):
+        return ""
+    digits = re.sub(r"\D", "", number)
+    for length in (1, 2, 3):
+        code = int(digits[:length] or 0)
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            return _trunk_prefix(code) + digits[length:]
+    return ""
+
+
 def phone_tokens(number: str) -> list[str]:
-    """Digit tokens for a phone number: all digits, the national form, and their suffixes."""
+    """Digit tokens for a phone number: all its digits, its national form, and every suffix of
+    at least three digits (so the last digits, or any run inside the number, find it)."""
     digits = re.sub(r"\D", "", number or "")
     if not digits:
         return []
     tokens = {digits}
+    national = national_digits(number)
+    if national:
+        tokens.add(national)
     for start in range(1, len(digits) - _MIN_SUFFIX + 1):
         tokens.add(digits[start:])
     return sorted(tokens, key=len, reverse=True)
@@ -96,13 +123,14 @@ def match_expression(text: str) -> str | None:
     Returns None when there is nothing searchable in the text (only spaces or punctuation).
     Words are quoted, so FTS5 operators typed by the user (AND, OR, NEAR, quotes) are plain text.
     """
-    words = []
+    terms = []
     for word in _WORD.findall(text or ""):
-        if word.isdigit() and word.startswith("0") and word.strip("0"):
-            # A number typed in national form ("0151 ...") drops its trunk zero: the index holds
-            # the international digits and all their suffixes.
-            word = word.lstrip("0")
-        words.append(word)
-    if not words:
+        term = '"' + word.replace('"', '""') + '"*'
+        if word.isdigit() and word.startswith("00") and len(word) > 2:
+            # "0044..." may be dialling abroad (the index holds "44...") or the last digits
+            # of a number ("...0064"): look for both.
+            term = f'({term} OR "{word[2:]}"*)'
+        terms.append(term)
+    if not terms:
         return None
-    return " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+    return " AND ".join(terms)
