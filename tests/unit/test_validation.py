@@ -128,3 +128,14 @@ def test_a_refused_edit_leaves_the_customer_as_it_was(db, book, add, clock):
     assert book.load_input(anna) == stored
     assert book.card(anna).updated_at == updated_at
     assert _counts(db) == counts
+
+
+def test_a_birthday_later_this_year_with_a_year_is_refused(book):
+    from crmdesk.core.model import CustomerInput, DateInput
+    from crmdesk.core.validation import ValidationError
+
+    # The clock says 10 March 2026: someone cannot be born on 1 June 2026.
+    with pytest.raises(ValidationError) as caught:
+        book.validate(CustomerInput(first_name="Tiny", dates=[DateInput("birthday", 1, 6, 2026)]))
+    assert "not happened yet" in caught.value.errors["dates.0"]
+    book.validate(CustomerInput(first_name="Tiny", dates=[DateInput("birthday", 1, 3, 2026)]))

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 
 from crmdesk.core import dates, phones
-from crmdesk.core.model import ConsentInput, CustomerInput, DateInput
+from crmdesk.core.model import ConsentInput, CustomerInput
 from crmdesk.core.text import clean, clean_block
 from crmdesk.store.models import CONSENT_CHANNELS, CUSTOMER_KINDS, DATE_KINDS, STATUSES
 
@@ -70,6 +70,10 @@ def validate(data: CustomerInput, default_country: str, today: dt.date) -> Custo
             dates.validate(int(item.day), int(item.month), item.year, today)
         except dates.InvalidDate as exc:
             errors[f"dates.{index}"] = str(exc)
+            continue
+        if item.year is not None and item.kind in ("birthday", "anniversary") and \
+                dt.date(item.year, item.month, item.day) > today:
+            errors[f"dates.{index}"] = "This date has not happened yet."
             continue
         label = clean(item.label)
         if item.kind == "custom" and not label:
