@@ -7,10 +7,18 @@ installs them all and sets CRMDESK_E2E_REQUIRED=1, which turns that skip into a 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from e2e_desktop import REQUIRED_PROGRAMS, Desktop, missing_programs
+
+# The e2e tests import `e2e_desktop` from this folder whatever pytest's import mode
+# (prepend, append or importlib), and whether or not tests/ becomes a package.
+if str(Path(__file__).parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).parent))
+
+from e2e_desktop import REQUIRED_PROGRAMS, Desktop, missing_programs  # noqa: E402
 
 
 def _require_programs() -> None:
