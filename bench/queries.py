@@ -1,0 +1,131 @@
+"""In-process figures: a search keystroke, the list model after a keystroke, opening a card."""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.report import Row, median, p95
+
+PREFIXES = ("a", "an", "ann", "anna", "m", "5678", "vegan", "müller")
+WARM_UP = 2
+RUNS = 9
+CARDS = 200
+BARE_FTS = "SELECT rowid FROM customer_search WHERE customer_search MATCH ?"
+
+
+def _ms(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
+
+
+def _paired(app: Callable[[], object], bare: Callable[[], object]) -> tuple[float, float]:
+    """Medians of `app` and `bare`, run alternately after warming up."""
+    for _ in range(WARM_UP):
+        app()
+        bare()
+    app_ms, bare_ms = [], []
+    for _ in range(RUNS):
+        app_ms.append(_ms(app))
+        bare_ms.append(_ms(bare))
+    return median(app_ms), median(bare_ms)
+
+
+def open_book(db_path: Path):
+    from crmdesk.store.db import open_database
+
+    return open_database(db_path).db
+
+
+def search_rows(db) -> list[Row]:
+    from crmdesk.core.customer_list import CustomerList
+    from crmdesk.core.model import ListQuery
+    from crmdesk.store import search
+
+    customers = CustomerList(db)
+    rows = []
+    for text in PREFIXES:
+        expression = search.match_expression(text)
+        found = customers.find_ids(ListQuery(text=text))
+
+        def app(text=text):
+            ids = customers.find_ids(ListQuery(text=text))
+            customers.rows(ids[:100])
+
+        def bare(expression=expression):
+            db.execute_sql(BARE_FTS, (expression,)).fetchall()
+
+        value, baseline = _paired(app, bare)
+        rows.append(Row(f"search {text!r}: find_ids + rows(100)", value, baseline,
+                        goal_value=30, goal_ratio=2, note=f"{len(found):,} found"))
+    worst = max(rows, key=lambda r: r.value)
+    rows.append(Row("search keystroke, worst of the above", worst.value, worst.baseline,
+                    goal_value=30, goal_ratio=2, note=worst.measure.split(":")[0]))
+    return rows
+
+
+def model_rows(db) -> list[Row]:
+    """CustomerTableModel.set_query + data() for the first 30 rows, offscreen."""
+    label = "list model 'a'..: set_query + data(30 rows)"
+    try:
+        from crmdesk.ui.customers import table_model
+    except ImportError as exc:
+        return [Row(label, goal_value=30, goal_ratio=2,
+                    note=f"skipped: crmdesk.ui.customers.table_model not importable ({exc})")]
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from crmdesk.core.customer_list import CustomerList
+    from crmdesk.core.model import ListQuery
+    from crmdesk.store import search
+
+    _app = QApplication.instance() or QApplication([])
+    customers = CustomerList(db)
+    try:
+        from crmdesk.core.settings import BusinessSettings
+        from crmdesk.ui.formatting import Formatter
+
+        model = table_model.CustomerTableModel(
+            customers, Formatter(BusinessSettings(default_country="GB")))
+    except (ImportError, TypeError):
+        model = table_model.CustomerTableModel(customers)
+    rows = []
+    for text in PREFIXES:
+        expression = search.match_expression(text)
+
+        def app(text=text):
+            model.set_query(ListQuery(text=text))
+            for row in range(min(30, model.rowCount())):
+                for column in range(model.columnCount()):
+                    model.data(model.index(row, column), Qt.ItemDataRole.DisplayRole)
+
+        def bare(expression=expression):
+            db.execute_sql(BARE_FTS, (expression,)).fetchall()
+
+        value, baseline = _paired(app, bare)
+        rows.append(Row(f"list model {text!r}: set_query + data(30 rows)", value, baseline,
+                        goal_value=30, goal_ratio=2))
+    return rows
+
+
+def card_rows(db) -> list[Row]:
+    from crmdesk.core.customers import CustomerBook
+
+    book = CustomerBook(db, default_country=lambda: "GB")
+    ids = [i for (i,) in db.execute_sql("SELECT id FROM customer WHERE deleted_at IS NULL")]
+    sample = random.Random(42).sample(ids, min(CARDS, len(ids)))
+    for customer_id in sample[:20]:
+        book.card(customer_id)
+    card_ms, bare_ms = [], []
+    for customer_id in sample:
+        card_ms.append(_ms(lambda customer_id=customer_id: book.card(customer_id)))
+        bare_ms.append(_ms(lambda customer_id=customer_id: db.execute_sql(
+            "SELECT * FROM customer WHERE id = ?", (customer_id,)).fetchone()))
+    note = f"{len(sample)} random customers; baseline: SELECT * of the customer row"
+    return [Row("card open, median", median(card_ms), median(bare_ms), goal_value=20, note=note),
+            Row("card open, p95", p95(card_ms), p95(bare_ms), goal_value=20, note=note)]
