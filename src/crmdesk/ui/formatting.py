@@ -43,6 +43,14 @@ class Formatter:
         return (self.settings.default_country or self.fallback_country
                 or system_country(self.locale))
 
+    def date_pattern(self) -> str:
+        """The pattern dates are shown with, for date pickers."""
+        if self.settings.date_format and self.settings.date_format != "system":
+            return self.settings.date_format
+        if self.locale.language() == QLocale.Language.C:
+            return "d MMM yyyy"
+        return self.locale.dateFormat(QLocale.FormatType.ShortFormat)
+
     def date(self, value: dt.date | None) -> str:
         if value is None:
             return ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QIcon, QKeySequence, QUndoStack
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -13,9 +13,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QSizePolicy,
     QStackedWidget,
-    QToolBar,
     QWidget,
 )
 
@@ -30,6 +28,7 @@ from crmdesk.ui.customers.list_page import CustomersPage
 from crmdesk.ui.customers.table_model import CustomerTableModel
 from crmdesk.ui.formatting import Formatter, count
 from crmdesk.ui.icons import app_icon, icon
+from crmdesk.ui.menus import build_actions
 from crmdesk.ui.pages import FirstRunPage, TodayPage, TrashPage
 from crmdesk.ui.workers import BackgroundJob
 
@@ -90,7 +89,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
-        self._build_actions()
+        build_actions(self)
         self._build_status_bar()
         self._connect()
         self._restore_state()
@@ -107,77 +106,6 @@ class MainWindow(QMainWindow):
     def _title(self) -> str:
         shop = self.session.settings.shop_name
         return f"{shop} — crmdesk" if shop else "crmdesk"
-
-    def _action(self, icon_name, text, slot, shortcut=None, tip=None) -> QAction:
-        action = QAction(icon(icon_name) if icon_name else QIcon(), text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setToolTip(tip)
-            action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        return action
-
-    def _build_actions(self) -> None:
-        self.new_action = self._action("add-person", self.tr("New customer"), self.new_customer,
-                                       QKeySequence.StandardKey.New,
-                                       self.tr("Add a customer (Ctrl+N)"))
-        self.edit_action = self._action("edit", self.tr("Edit"), self.edit_current, "Ctrl+E",
-                                        self.tr("Change the chosen customer (Ctrl+E)"))
-        self.log_action = self._action("chat", self.tr("Log conversation"), self.log_current,
-                                       None, self.tr("Write down what you talked about (Ctrl+L)"))
-        self.trash_action = self._action("trash", self.tr("Move to Trash"), self.trash_selected,
-                                         None, self.tr("Move the chosen customers to Trash (Delete)"))
-        self.undo_action = self.undo_stack.createUndoAction(self, self.tr("Undo"))
-        self.undo_action.setIcon(icon("undo"))
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.undo_stack.createRedoAction(self, self.tr("Redo"))
-        self.redo_action.setIcon(icon("redo"))
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
-        self.find_action = self._action("search", self.tr("Find"), self.focus_search,
-                                        QKeySequence.StandardKey.Find)
-        self.settings_action = self._action("settings", self.tr("Settings…"), self.open_settings,
-                                            QKeySequence.StandardKey.Preferences)
-        self.sample_action = self._action("sample-data", self.tr("Load sample customers"),
-                                          self.load_samples)
-        self.about_action = self._action("info", self.tr("About crmdesk"), self.show_about)
-        self.quit_action = self._action(None, self.tr("Quit"), self.close,
-                                        QKeySequence.StandardKey.Quit)
-
-        toolbar = QToolBar(self.tr("Main"))
-        toolbar.setObjectName("mainToolbar")
-        toolbar.setMovable(False)
-        toolbar.setIconSize(QSize(20, 20))
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (self.new_action, self.edit_action, self.log_action, self.trash_action):
-            toolbar.addAction(action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.undo_action)
-        toolbar.addAction(self.redo_action)
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        toolbar.addWidget(spacer)
-        toolbar.addAction(self.settings_action)
-        self.addToolBar(toolbar)
-
-        menu = self.menuBar()
-        file_menu = menu.addMenu(self.tr("&File"))
-        for action in (self.new_action, self.sample_action, None, self.settings_action, None,
-                       self.quit_action):
-            file_menu.addSeparator() if action is None else file_menu.addAction(action)
-        edit_menu = menu.addMenu(self.tr("&Edit"))
-        for action in (self.undo_action, self.redo_action, None, self.find_action,
-                       self.edit_action, self.log_action, self.trash_action):
-            edit_menu.addSeparator() if action is None else edit_menu.addAction(action)
-        go_menu = menu.addMenu(self.tr("&Go"))
-        for row, (text, key) in enumerate(((self.tr("Customers"), "Ctrl+1"),
-                                           (self.tr("Today"), "Ctrl+2"),
-                                           (self.tr("Trash"), "Ctrl+3"))):
-            action = go_menu.addAction(text)
-            action.setShortcut(QKeySequence(key))
-            action.triggered.connect(lambda _=False, r=row: self.nav.setCurrentRow(r))
-        help_menu = menu.addMenu(self.tr("&Help"))
-        help_menu.addAction(self.about_action)
 
     def _build_status_bar(self) -> None:
         self.db_label = QLabel(self.tr("Customer book: %1").replace("%1", str(self.session.path)))

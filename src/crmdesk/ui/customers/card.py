@@ -237,6 +237,7 @@ class CustomerCardView(QWidget):
         if not same:
             self._log.clear()
             self._follow_title.clear()
+        self._follow_due.setDisplayFormat(self._fmt.date_pattern())
         self._follow_due.setDate(_qdate(self._today() + dt.timedelta(days=7)))
 
         self._dates.setText(self._dates_html(card))
