@@ -102,3 +102,14 @@ def test_first_run_page_on_an_empty_book_and_samples_load(qtbot, window, session
                     timeout=30000)
     assert session.customers.count() > 0
     assert win.model.rowCount() == session.customers.count()
+
+
+def test_today_badge_counts_what_is_due(qtbot, filled_window, session):
+    win = filled_window
+    assert win.nav.item(1).text() == "Today"  # Anna's birthday is in two days, not today
+    customer_id = anna(win, session)
+    qtbot.keyClicks(win.card._follow_title, "Ring back")
+    win.card._follow_due.setDate(win.card._follow_due.date().addDays(-7))  # due today
+    qtbot.keyClick(win.card._follow_title, Qt.Key.Key_Return)
+    assert session.book.card(customer_id).follow_ups[0].due_on == dt.date(2026, 3, 10)
+    assert win.nav.item(1).text() == "Today (1)"

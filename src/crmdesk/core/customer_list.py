@@ -31,11 +31,19 @@ class CustomerList:
         self.today = today
         self.feb29 = feb29
 
-    def _where(self, query: ListQuery) -> tuple[list[str], list]:
+    def _where(self, query: ListQuery) -> tuple[str, list[str], list]:
+        """The FROM part, the WHERE clauses and their parameters."""
+        source = "customer c"
         clauses = ["c.deleted_at IS NOT NULL" if query.trash else "c.deleted_at IS NULL"]
         params: list = []
         match = search.match_expression(query.text)
-        if match is not None:
+        if match is not None and search.is_selective(query.text):
+            # Few matches: start from the index and sort only those.
+            source = "customer_search s JOIN customer c ON c.id = s.rowid"
+            clauses.insert(0, "customer_search MATCH ?")
+            params.append(match)
+        elif match is not None:
+            # Many matches (one letter): walk the sorted list and keep the ones that match.
             clauses.append("c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?)")
             params.append(match)
         if query.status:
@@ -45,11 +53,11 @@ class CustomerList:
             clauses.append("c.id IN (SELECT ct.customer_id FROM customer_tag ct "
                            "JOIN tag t ON t.id = ct.tag_id WHERE t.name = ?)")
             params.append(query.tag)
-        return clauses, params
+        return source, clauses, params
 
     def find_ids(self, query: ListQuery) -> list[int]:
         """The ids of every matching customer, in display order."""
-        clauses, params = self._where(query)
+        source, clauses, params = self._where(query)
         direction = "DESC" if query.descending else "ASC"
         if query.sort == "phone":
             order = f"c.phone = '' ASC, c.phone {direction}, c.sort_name"
@@ -71,7 +79,7 @@ class CustomerList:
             params = [*params, *extra, *extra]
         else:
             order = f"c.sort_name {direction}, c.id {direction}"
-        sql = f"SELECT c.id FROM customer c WHERE {' AND '.join(clauses)} ORDER BY {order}"
+        sql = f"SELECT c.id FROM {source} WHERE {' AND '.join(clauses)} ORDER BY {order}"
         return [row[0] for row in self.db.execute_sql(sql, params).fetchall()]
 
     def count(self, trash: bool = False) -> int:
@@ -111,7 +119,8 @@ class CustomerList:
 
     def tags(self) -> list[str]:
         """Every tag in use by a customer not in Trash, alphabetically."""
+        # Per tag, stop at its first live customer (tags are few, their links are many).
         return [name for (name,) in self.db.execute_sql(
-            "SELECT DISTINCT t.name FROM tag t JOIN customer_tag ct ON ct.tag_id = t.id "
-            "JOIN customer c ON c.id = ct.customer_id WHERE c.deleted_at IS NULL "
-            "ORDER BY t.name COLLATE NOCASE")]
+            "SELECT t.name FROM tag t WHERE EXISTS (SELECT 1 FROM customer_tag ct "
+            "JOIN customer c ON c.id = ct.customer_id "
+            "WHERE ct.tag_id = t.id AND c.deleted_at IS NULL) ORDER BY t.name COLLATE NOCASE")]

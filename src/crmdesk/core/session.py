@@ -50,6 +50,10 @@ class Session:
         return (upcoming.important_dates(self.db, today, days),
                 upcoming.follow_ups(self.db, today, days))
 
+    def due_today_count(self) -> int:
+        """Dates falling today and follow-ups due today or overdue (for the Today badge)."""
+        return upcoming.due_today_count(self.db, self.today())
+
     def add_sample_customers(self, count: int, progress: Callable[[int, int], bool],
                              seed: int | None = None) -> int:
         """Add demo customers. Runs in a worker thread, on that thread's own connection."""

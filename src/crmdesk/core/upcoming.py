@@ -74,3 +74,13 @@ def follow_ups(db: SqliteDatabase, today: dt.date, days: int = 14) -> list[Upcom
         items.append(UpcomingItem(due, (due - today).days, "follow_up", customer_id, name,
                                   title, None, follow_up_id))
     return items
+
+
+def due_today_count(db: SqliteDatabase, today: dt.date,
+                    feb29: str = date_rules.FEB29_ON_FEB28) -> int:
+    dates = len(important_dates(db, today, 0, feb29))
+    follow_ups_due = db.execute_sql(
+        "SELECT count(*) FROM follow_up f JOIN customer c ON c.id = f.customer_id "
+        "WHERE f.done_at IS NULL AND f.due_on <= ? AND c.deleted_at IS NULL",
+        (today.isoformat(),)).fetchone()[0]
+    return dates + follow_ups_due

@@ -16,7 +16,6 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-import phonenumbers
 from peewee import SqliteDatabase
 
 CREATE_SQL = (
@@ -39,6 +38,8 @@ FROM customer c
 
 @lru_cache(maxsize=512)
 def _trunk_prefix(country_code: int) -> str:
+    import phonenumbers  # imported when first needed: it is slow to load
+
     region = phonenumbers.region_code_for_country_code(country_code)
     return phonenumbers.ndd_prefix_for_region(region, True) or ""
 
@@ -50,10 +51,12 @@ def national_digits(number: str) -> str:
     """
     if not number.startswith("+"):
         return ""
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+
     digits = re.sub(r"\D", "", number)
     for length in (1, 2, 3):
         code = int(digits[:length] or 0)
-        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+        if code in COUNTRY_CODE_TO_REGION_CODE:
             return _trunk_prefix(code) + digits[length:]
     return ""
 
@@ -117,6 +120,12 @@ def rebuild(db: SqliteDatabase) -> None:
         )
 
 
+def is_selective(text: str) -> bool:
+    """True when some word typed has two or more characters: few customers match, so the
+    query should start from the search index rather than from the sorted customer list."""
+    return any(len(word) >= 2 for word in _WORD.findall(text or ""))
+
+
 def match_expression(text: str) -> str | None:
     """Turn what the user typed into an FTS5 query: every word must match as a prefix.
 
@@ -126,6 +135,10 @@ def match_expression(text: str) -> str | None:
     terms = []
     for word in _WORD.findall(text or ""):
         term = '"' + word.replace('"', '""') + '"*'
+        if len(word) == 1:
+            # One letter typed: look at names only. Every note and email holds most letters,
+            # and a list of nearly everyone helps nobody (nor the speed of the first key).
+            term = "names : " + term
         if word.isdigit() and word.startswith("00") and len(word) > 2:
             # "0044..." may be dialling abroad (the index holds "44...") or the last digits
             # of a number ("...0064"): look for both.

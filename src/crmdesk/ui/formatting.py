@@ -38,6 +38,7 @@ class Formatter:
         self.locale = locale or QLocale()
         self.settings = settings
         self.fallback_country = fallback_country
+        self._phones: dict[str, str] = {}
 
     def country(self) -> str:
         return (self.settings.default_country or self.fallback_country
@@ -96,7 +97,13 @@ class Formatter:
         return count(days, "in %n day", "in %n days", self.locale)
 
     def phone(self, e164: str) -> str:
-        return phones.display(e164, self.country())
+        """Parsing a number costs ~50 µs; the list shows the same ones again and again."""
+        shown = self._phones.get(e164)
+        if shown is None:
+            if len(self._phones) > 20_000:
+                self._phones.clear()
+            shown = self._phones[e164] = phones.display(e164, self.country())
+        return shown
 
 
 def count(n: int, one: str, many: str, locale: QLocale | None = None) -> str:

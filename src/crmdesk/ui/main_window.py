@@ -92,13 +92,18 @@ class MainWindow(QMainWindow):
         build_actions(self)
         self._build_status_bar()
         self._connect()
+        # One query for the list before the first paint: the sort the header will restore is
+        # set first, so restoring it runs nothing; Today fills in once the list has painted.
+        self.model.preset(self._initial_query())
         self._restore_state()
-        self.model.set_query(self._initial_query())
+        self.model.set_query(self.model.query)
         self.trash_model.set_query(ListQuery(trash=True, sort="name"))
-        self._refresh_everything(None)
+        self._today_dirty = True
+        self._refresh_counts()
         self.nav.setCurrentRow(PAGE_CUSTOMERS)
         self.customers_page.table.viewport().installEventFilter(self)
         self._painted = False
+        self.listPainted.connect(self._update_today_badge)
         self.customers_page.search.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- building --------------------------------------------------------------------------
@@ -179,25 +184,31 @@ class MainWindow(QMainWindow):
     # --- refreshing ------------------------------------------------------------------------
 
     def _refresh_everything(self, customer_id: int | None) -> None:
-        """After any change: list, card, trash, today, counts and the first-run page."""
-        self.customers_page.set_tags(self.session.customers.tags())
+        """After any change: list, card, trash, counts, Today and the first-run page."""
         self.customers_page.refresh(customer_id)
         self.trash_model.refresh()
         self.show_card(self.customers_page.current_id())
+        self._refresh_counts()
+        self._today_dirty = True
+        if self.pages.currentIndex() == PAGE_TODAY:
+            self.refresh_today()
+        self._update_today_badge()
+
+    def _refresh_counts(self) -> None:
+        self.customers_page.set_tags(self.session.customers.tags())
         live = self.session.customers.count()
         self.count_label.setText(count(live, "%n customer", "%n customers"))
         empty = live == 0 and self.trash_model.rowCount() == 0
         self.customers_stack.setCurrentIndex(0 if empty else 1)
-        has = self.customers_page.current_id() is not None
-        for action in (self.edit_action, self.log_action, self.trash_action):
-            action.setEnabled(has)
-        self.refresh_today()
+        self.show_card(self.customers_page.current_id())
 
     def refresh_today(self) -> None:
         dates, follow_ups = self.session.upcoming()
         self.today_page.show_items(dates, follow_ups, 14)
-        due = len([d for d in dates if d.days_left == 0]) + len(
-            [f for f in follow_ups if f.days_left <= 0])
+        self._today_dirty = False
+
+    def _update_today_badge(self) -> None:
+        due = self.session.due_today_count()
         item = self.nav.item(PAGE_TODAY)
         item.setText(self.tr("Today (%1)").replace("%1", str(due)) if due else self.tr("Today"))
 
@@ -218,7 +229,7 @@ class MainWindow(QMainWindow):
 
     def _go_to(self, row: int) -> None:
         self.pages.setCurrentIndex(row)
-        if row == PAGE_TODAY:
+        if row == PAGE_TODAY and self._today_dirty:
             self.refresh_today()
 
     # --- user actions ----------------------------------------------------------------------

@@ -22,6 +22,10 @@ from crmdesk.ui.icons import app_icon, icon
 from crmdesk.ui.widgets import muted_label, page_title
 
 
+#: Rows shown per Today section; a shop with more than this has a list to work through anyway.
+SECTION_LIMIT = 300
+
+
 class FirstRunPage(QWidget):
     """Shown while the customer book is empty."""
 
@@ -188,7 +192,7 @@ class TodayPage(QWidget):
             head.addChild(child)
             child.setFirstColumnSpanned(True)
             return
-        for item in items:
+        for item in items[:SECTION_LIMIT]:
             if item.kind == "follow_up":
                 when = self._fmt.date(item.on)
                 if item.days_left < 0:
@@ -205,6 +209,12 @@ class TodayPage(QWidget):
             child = QTreeWidgetItem([when, item.customer_name, what])
             child.setData(0, Qt.ItemDataRole.UserRole, item.customer_id)
             head.addChild(child)
+        if len(items) > SECTION_LIMIT:
+            more = QTreeWidgetItem([count(len(items) - SECTION_LIMIT, "… and %n more",
+                                          "… and %n more")])
+            more.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            head.addChild(more)
+            more.setFirstColumnSpanned(True)
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
         customer_id = item.data(0, Qt.ItemDataRole.UserRole)

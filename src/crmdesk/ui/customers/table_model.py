@@ -40,8 +40,9 @@ class CustomerTableModel(QAbstractTableModel):
         self._list = customer_list
         self._fmt = formatter
         self._query = ListQuery()
+        self._loaded = False  # no query has run yet: a sort only chooses the order
         self._ids: list[int] = []
-        self._pages: OrderedDict[int, dict[int, tuple[CustomerRow, list[str]]]] = OrderedDict()
+        self._pages: OrderedDict[int, dict[int, list]] = OrderedDict()  # [row, texts]
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -51,9 +52,14 @@ class CustomerTableModel(QAbstractTableModel):
     def query(self) -> ListQuery:
         return self._query
 
+    def preset(self, query: ListQuery) -> None:
+        """Choose the query without running it (before the view restores its sort indicator)."""
+        self._query = query
+
     def set_query(self, query: ListQuery) -> None:
         self.beginResetModel()
         self._query = query
+        self._loaded = True
         self._ids = self._list.find_ids(query)
         self._pages.clear()
         self.endResetModel()
@@ -129,7 +135,9 @@ class CustomerTableModel(QAbstractTableModel):
         if 0 <= column < len(COLUMNS):
             key = COLUMNS[column][0]
             descending = order == Qt.SortOrder.DescendingOrder
-            if (key, descending) != (self._query.sort, self._query.descending):
+            if not self._loaded:
+                self._query = dataclasses.replace(self._query, sort=key, descending=descending)
+            elif (key, descending) != (self._query.sort, self._query.descending):
                 self.layoutAboutToBeChanged.emit()
                 old_ids = self._ids
                 self._query = dataclasses.replace(self._query, sort=key, descending=descending)
@@ -157,14 +165,16 @@ class CustomerTableModel(QAbstractTableModel):
         page = self._pages.get(page_no)
         if page is None:
             ids = self._ids[page_no * PAGE:(page_no + 1) * PAGE]
-            rows = self._list.rows(ids)
-            page = {cid: (r, self._texts(r)) for cid, r in rows.items()}
+            page = {cid: [row, None] for cid, row in self._list.rows(ids).items()}
             self._pages[page_no] = page
             while len(self._pages) > CACHE_PAGES:
                 self._pages.popitem(last=False)
         else:
             self._pages.move_to_end(page_no)
-        return page.get(self._ids[row])
+        entry = page.get(self._ids[row])
+        if entry is not None and entry[1] is None:
+            entry[1] = self._texts(entry[0])  # formatted when first shown, not per page
+        return entry
 
     def _texts(self, row: CustomerRow) -> list[str]:
         today = self._list.today()
