@@ -21,7 +21,6 @@ from crmdesk.ui.formatting import DATE_KIND_NAMES, Formatter, count
 from crmdesk.ui.icons import app_icon, icon
 from crmdesk.ui.widgets import muted_label, page_title
 
-
 #: Rows shown per Today section; a shop with more than this has a list to work through anyway.
 SECTION_LIMIT = 300
 
