@@ -249,7 +249,8 @@ class MainWindow(QMainWindow):
         from crmdesk.ui.customers.editor import CustomerEditor
 
         self.editor = CustomerEditor(self.session.book.validate, None, self,
-                                     known_tags=self.session.customers.tags())
+                                     known_tags=self.session.customers.tags(),
+                                     format_date=self.formatter.date)
         self.editor.accepted.connect(lambda: self._push(
             undo.AddCustomer(self.session.book, self.editor.value, self._changed)))
         self.editor.open()
@@ -267,7 +268,8 @@ class MainWindow(QMainWindow):
         except NotFound:
             return
         self.editor = CustomerEditor(self.session.book.validate, before, self,
-                                     known_tags=self.session.customers.tags())
+                                     known_tags=self.session.customers.tags(),
+                                     format_date=self.formatter.date)
 
         def save() -> None:
             if self.editor.value != before:
