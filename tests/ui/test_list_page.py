@@ -152,3 +152,19 @@ def test_column_layout_and_sort_are_remembered(qtbot, session, sample_people, qs
     assert header.sectionSize(2) == 233
     assert header.visualIndex(3) == 1
     assert second.model.query.sort == "city" and second.model.query.descending
+
+
+def test_a_big_list_shows_its_first_rows_at_once_and_fetches_the_rest(qtbot, session):
+    from crmdesk.ui.customers import table_model
+
+    add_people(session.book, *[f"P{i:04d} X" for i in range(1000)])
+    model = CustomerTableModel(session.customers, Formatter(session.settings))
+    model.set_query(ListQuery())
+    assert model.rowCount() == 1000
+    assert len(model._ids) == table_model.FIRST_IDS  # only the first ids so far
+    qtbot.waitUntil(lambda: len(model._ids) == 1000)  # the rest arrive after the paint
+    assert model.index(999, 0).data() == "P0999 X"
+    # Reaching far rows before that works too: they are fetched on demand.
+    model.set_query(ListQuery())
+    assert model.index(998, 0).data() == "P0998 X"
+    assert model.row_of(model.customer_id(999)) == 999

@@ -55,31 +55,43 @@ class CustomerList:
             params.append(query.tag)
         return source, clauses, params
 
-    def find_ids(self, query: ListQuery) -> list[int]:
-        """The ids of every matching customer, in display order."""
+    def has_text(self, query: ListQuery) -> bool:
+        return search.match_expression(query.text) is not None
+
+    def count_matching(self, query: ListQuery) -> int:
+        source, clauses, params = self._where(query)
+        sql = f"SELECT count(*) FROM {source} WHERE {' AND '.join(clauses)}"
+        return self.db.execute_sql(sql, params).fetchone()[0]
+
+    def find_ids(self, query: ListQuery, limit: int | None = None) -> list[int]:
+        """The ids of the matching customers in display order (the first `limit` of them)."""
         source, clauses, params = self._where(query)
         direction = "DESC" if query.descending else "ASC"
         if query.sort == "phone":
-            order = f"c.phone = '' ASC, c.phone {direction}, c.sort_name"
+            order = f"c.phone = '' ASC, c.phone {direction}, c.sort_name, c.id"
         elif query.sort == "city":
-            order = f"c.city = '' ASC, c.city COLLATE NOCASE {direction}, c.sort_name"
+            order = f"c.city = '' ASC, c.city COLLATE NOCASE {direction}, c.sort_name, c.id"
         elif query.sort == "last_contact":
-            order = f"c.last_contact_at IS NULL ASC, c.last_contact_at {direction}, c.sort_name"
+            order = (f"c.last_contact_at IS NULL ASC, c.last_contact_at {direction}, "
+                     f"c.sort_name, c.id")
         elif query.sort == "created":
             order = f"c.created_at {direction}, c.id {direction}"
         elif query.sort == "tags":
             order = (f"(SELECT min(t.name) FROM customer_tag ct JOIN tag t ON t.id = ct.tag_id "
                      f"WHERE ct.customer_id = c.id) IS NULL ASC, "
                      f"(SELECT min(t.name COLLATE NOCASE) FROM customer_tag ct JOIN tag t "
-                     f"ON t.id = ct.tag_id WHERE ct.customer_id = c.id) {direction}, c.sort_name")
+                     f"ON t.id = ct.tag_id WHERE ct.customer_id = c.id) {direction}, "
+                     f"c.sort_name, c.id")
         elif query.sort == "next_date":
             expr, extra = date_rules.sort_key_sql(self.today(), self.feb29)
             sub = f"(SELECT min{expr} FROM important_date d WHERE d.customer_id = c.id)"
-            order = f"{sub} IS NULL ASC, {sub} {direction}, c.sort_name"
+            order = f"{sub} IS NULL ASC, {sub} {direction}, c.sort_name, c.id"
             params = [*params, *extra, *extra]
         else:
             order = f"c.sort_name {direction}, c.id {direction}"
         sql = f"SELECT c.id FROM {source} WHERE {' AND '.join(clauses)} ORDER BY {order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
         return [row[0] for row in self.db.execute_sql(sql, params).fetchall()]
 
     def count(self, trash: bool = False) -> int:
