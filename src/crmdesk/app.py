@@ -32,6 +32,7 @@ def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = Fa
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from crmdesk import paths
+    from crmdesk.desktop.notify import set_windows_app_id
     from crmdesk.errors import install_exception_hook, setup_logging
     from crmdesk.store.db import DatabaseOpenError, open_database
     from crmdesk.ui.error_dialog import ErrorReporter
@@ -39,12 +40,23 @@ def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = Fa
     from crmdesk.ui.icons import app_icon
 
     process_start = process_start if process_start is not None else time.perf_counter()
+    set_windows_app_id()  # before any window: toasts then carry crmdesk's name (Windows only)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("crmdesk")
     app.setOrganizationName("crmdesk")
     app.setApplicationDisplayName("crmdesk")
     app.setDesktopFileName("crmdesk")
     app.setWindowIcon(app_icon())
+
+    instance = None
+    if not ready_and_exit:
+        from crmdesk.desktop.single_instance import SingleInstance
+
+        instance = SingleInstance(parent=app)
+        if not instance.try_become_primary(sys.argv[1:]):
+            # crmdesk already runs for this user: it brings its window forward.
+            print("crmdesk is already running; its window was brought forward.")
+            return 0
 
     log_path = setup_logging(paths.log_dir(db_path))
     reporter = ErrorReporter(log_path)
@@ -76,19 +88,29 @@ def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = Fa
     state = QSettings()
     window = MainWindow(session, state)
     reporter.parent_widget = window
+    life = None
+    if not ready_and_exit:
+        from crmdesk.ui.tray_life import TrayLife
+
+        life = TrayLife(app, window, state, parent=app)
+        instance.messageReceived.connect(life.on_second_launch)
 
     if ready_and_exit:
         window.keep_state = False
 
         def ready() -> None:
             print(f"ready {ms_since_process_start(process_start):.0f}", flush=True)
-            QTimer.singleShot(0, window.close)
+            QTimer.singleShot(0, window.request_quit)
 
         window.listPainted.connect(ready)
         if not window.customers_stack.currentIndex():  # empty book: the welcome page paints
             QTimer.singleShot(0, ready)
-    if not minimized:
-        window.show()
+    if not minimized or life is None or life.tray is None:
+        window.show()  # without a tray, --minimized still needs a window to come back to
     status = app.exec()
+    if life is not None:
+        life.close()
+    if instance is not None:
+        instance.close()
     session.close()
     return status

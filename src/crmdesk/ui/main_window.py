@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -41,6 +41,8 @@ PAGE_CUSTOMERS, PAGE_TODAY, PAGE_TRASH = range(3)
 class MainWindow(QMainWindow):
     #: emitted once the customer list has painted its first page (for --ready-and-exit)
     listPainted = Signal()
+    #: emitted when closing the window only hid it (crmdesk keeps running in the tray)
+    hiddenToTray = Signal()
 
     def __init__(self, session: Session, state: QSettings, parent=None):
         super().__init__(parent)
@@ -50,6 +52,8 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.editor = None
         self.keep_state = True  # False for measuring runs, which must leave no trace
+        self.closeToTray = False  # set by the tray: closing hides, Quit quits
+        self.quitting = False
         self._job: BackgroundJob | None = None
         self.setWindowTitle(self._title())
         self.setWindowIcon(app_icon())
@@ -166,7 +170,21 @@ class MainWindow(QMainWindow):
         self.state.setValue("list/descending", "true" if self.model.query.descending else "false")
         self.state.sync()
 
+    def request_quit(self) -> None:
+        """Quit for real (menu or tray), not just hide to the tray."""
+        self.quitting = True
+        self.close()
+        if self.closeToTray:  # otherwise closing the last window already ends the program
+            QCoreApplication.quit()
+
     def closeEvent(self, event) -> None:  # noqa: N802
+        if self.closeToTray and not self.quitting:
+            if self.keep_state:
+                self.save_state()
+            event.ignore()
+            self.hide()
+            self.hiddenToTray.emit()
+            return
         if self._job is not None and self._job.is_running():
             self._job.cancel()
             self._job.wait()

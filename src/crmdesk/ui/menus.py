@@ -75,7 +75,7 @@ def build_actions(window) -> None:
     )
     window.about_action = _action(window, "info", window.tr("About crmdesk"), window.show_about)
     window.quit_action = _action(
-        window, None, window.tr("Quit"), window.close, QKeySequence.StandardKey.Quit
+        window, None, window.tr("Quit"), window.request_quit, QKeySequence.StandardKey.Quit
     )
 
     toolbar = QToolBar(window.tr("Main"))

@@ -1,0 +1,98 @@
+"""Life in the system tray: the tray icon, native notifications, closing to the tray.
+
+Built by the composition root (app.py); the reminder scheduler is attached with
+`attach_scheduler` once there is something to remind of.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, QSettings
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+from crmdesk.desktop.notify import Notifier
+from crmdesk.desktop.tray import TrayIcon
+from crmdesk.ui.icons import app_icon
+
+log = logging.getLogger(__name__)
+
+
+class TrayLife(QObject):
+    """Owns the tray icon and the notifier, and keeps the window reachable from the tray."""
+
+    def __init__(self, app: QApplication, window, state: QSettings, parent=None,
+                 tray_available: bool | None = None):
+        super().__init__(parent)
+        self.app = app
+        self.window = window
+        self.state = state
+        self.tray: TrayIcon | None = None
+        self.available = (QSystemTrayIcon.isSystemTrayAvailable() if tray_available is None
+                          else tray_available)
+        if self.available:
+            self.tray = TrayIcon(app_icon())
+            self.tray.openRequested.connect(self.bring_forward)
+            self.tray.todayRequested.connect(self.show_today)
+            self.tray.addRequested.connect(self.add_customer)
+            self.tray.quitRequested.connect(window.request_quit)
+            self.tray.show()
+            # With a tray icon, closing the window hides it; Quit quits.
+            app.setQuitOnLastWindowClosed(False)
+            window.closeToTray = True
+        else:
+            log.info("no system tray: closing the window quits")
+        window.hiddenToTray.connect(self._told_once)
+        self.notifier = Notifier(self.tray, parent=self)
+        self.notifier.activated.connect(self.open_from_notification)
+
+    # --- the window ------------------------------------------------------------------------
+
+    def bring_forward(self) -> None:
+        window = self.window
+        window.show()
+        if window.isMinimized():
+            window.showNormal()
+        window.raise_()
+        window.activateWindow()
+
+    def show_today(self) -> None:
+        self.bring_forward()
+        self.window.nav.setCurrentRow(1)
+
+    def add_customer(self) -> None:
+        self.bring_forward()
+        self.window.new_customer()
+
+    def open_from_notification(self, key: str) -> None:
+        if key.startswith("customer:"):
+            try:
+                customer_id = int(key.split(":", 1)[1])
+            except ValueError:
+                return
+            self.bring_forward()
+            self.window.open_customer(customer_id)
+        else:
+            self.show_today()
+
+    def on_second_launch(self, argv: list) -> None:
+        """Another `crmdesk` was started: show this window instead of opening the book twice."""
+        log.info("second launch with %s: bringing the window forward", argv)
+        if "--minimized" not in argv:
+            self.bring_forward()
+
+    def _told_once(self) -> None:
+        if self.state.value("tray/told", "false") in ("true", True):
+            return
+        self.state.setValue("tray/told", "true")
+        if self.tray is not None:
+            self.tray.showMessage(
+                "crmdesk",
+                self.tr("crmdesk keeps running in the tray so it can remind you. "
+                        "Choose Quit in its menu to close it."),
+                QSystemTrayIcon.MessageIcon.Information, 8000)
+
+    def close(self) -> None:
+        self.notifier.close()
+        if self.tray is not None:
+            self.tray.hide()
