@@ -41,6 +41,8 @@ def window(qtbot, session, qsettings):
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
+    # The card and the rest of the list are filled right after the list's first paint.
+    qtbot.waitUntil(lambda: not win._deferring)
     return win
 
 
@@ -52,4 +54,6 @@ def filled_window(qtbot, sample_people, session, qsettings):
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
+    # The card and the rest of the list are filled right after the list's first paint.
+    qtbot.waitUntil(lambda: not win._deferring)
     return win

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -54,6 +54,8 @@ class MainWindow(QMainWindow):
         self.keep_state = True  # False for measuring runs, which must leave no trace
         self.closeToTray = False  # set by the tray: closing hides, Quit quits
         self.quitting = False
+        self._painted = False
+        self._deferring = False  # until the list's first paint, only the list is filled
         self._job: BackgroundJob | None = None
         self.setWindowTitle(self._title())
         self.setWindowIcon(app_icon())
@@ -100,14 +102,16 @@ class MainWindow(QMainWindow):
         # set first, so restoring it runs nothing; Today fills in once the list has painted.
         self.model.preset(self._initial_query())
         self._restore_state()
+        self.model.defer_rest = True
         self.model.set_query(self.model.query)
         self.trash_model.set_query(ListQuery(trash=True, sort="name"))
         self._today_dirty = True
         self._refresh_counts()
         self.nav.setCurrentRow(PAGE_CUSTOMERS)
         self.customers_page.table.viewport().installEventFilter(self)
-        self._painted = False
-        self.listPainted.connect(self._update_today_badge)
+        # After the first paint: the rest of the list, the card, the Today badge.
+        self.listPainted.connect(lambda: QTimer.singleShot(0, self._after_first_paint))
+        self._deferring = self.customers_stack.currentIndex() == 1
         self.customers_page.search.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- building --------------------------------------------------------------------------
@@ -225,12 +229,20 @@ class MainWindow(QMainWindow):
         self.today_page.show_items(dates, follow_ups, 14)
         self._today_dirty = False
 
+    def _after_first_paint(self) -> None:
+        self._deferring = False
+        self.model.fetch_rest()
+        self.show_card(self.customers_page.current_id())
+        self._update_today_badge()
+
     def _update_today_badge(self) -> None:
         due = self.session.due_today_count()
         item = self.nav.item(PAGE_TODAY)
         item.setText(self.tr("Today (%1)").replace("%1", str(due)) if due else self.tr("Today"))
 
     def show_card(self, customer_id: int | None) -> None:
+        if self._deferring:
+            return  # the first card is filled right after the list has painted
         if customer_id is None:
             self.card.clear()
         else:

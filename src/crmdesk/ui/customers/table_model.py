@@ -51,6 +51,7 @@ class CustomerTableModel(QAbstractTableModel):
         self._fmt = formatter
         self._query = ListQuery()
         self._loaded = False  # no query has run yet: a sort only chooses the order
+        self.defer_rest = False
         self._ids: list[int] = []
         self._total = 0  # rows in the list; more than len(_ids) until the rest is fetched
         self._pages: OrderedDict[int, dict[int, list]] = OrderedDict()  # [row, texts]
@@ -79,10 +80,16 @@ class CustomerTableModel(QAbstractTableModel):
             self._total = len(self._ids)
             if self._total == FIRST_IDS:
                 self._total = self._list.count_matching(query)
-                QTimer.singleShot(50, self._fetch_rest)
+                if self.defer_rest:
+                    self.defer_rest = False  # the window fetches the rest after its first paint
+                else:
+                    QTimer.singleShot(50, self._fetch_rest)
         self._pages.clear()
         self.endResetModel()
         self.countChanged.emit(self._total)
+
+    def fetch_rest(self) -> None:
+        self._fetch_rest()
 
     def _fetch_rest(self) -> None:
         if len(self._ids) < self._total:
