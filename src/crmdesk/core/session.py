@@ -31,6 +31,7 @@ class Session:
         self.settings = settings_store.load(db)
         self.book = CustomerBook(db, now=now, default_country=self.country)
         self.customers = CustomerList(db, today=self.today)
+        self._appointments = None
 
     def today(self) -> dt.date:
         return self.now().date()
@@ -64,6 +65,65 @@ class Session:
                                  progress=progress)
         finally:
             self.db.close()  # peewee connections are per thread: close this thread's one
+
+    # --- reminders (core/reminders.py) ------------------------------------------------------
+
+    @property
+    def appointments(self):
+        if self._appointments is None:
+            from crmdesk.core.appointments import Appointments
+
+            self._appointments = Appointments(self.db, now=self.now)
+        return self._appointments
+
+    def reminders_due(self, now: dt.datetime | None = None) -> list:
+        from crmdesk.core import reminders
+
+        return reminders.due(self.db, now or self.now(), self.settings)
+
+    def next_reminder_at(self, now: dt.datetime | None = None) -> dt.datetime | None:
+        from crmdesk.core import reminders
+
+        return reminders.next_due_at(self.db, now or self.now(), self.settings)
+
+    def reminders_coming(self, days: int = TODAY_DAYS) -> list:
+        """Today and the next `days` days, overdue follow-ups and keep-in-touch included."""
+        from crmdesk.core import reminders
+
+        return reminders.upcoming(self.db, self.today(), days, self.settings)
+
+    def reminders_shown(self, occurrences: list) -> None:
+        from crmdesk.core import reminders
+
+        reminders.record_all(self.db, occurrences, "shown", self.now())
+
+    def reminder_failed(self, occurrence, error: str) -> None:
+        from crmdesk.core import reminders
+
+        reminders.record_failure(self.db, occurrence, error, self.now())
+
+    def snooze_reminder(self, occurrence, until: dt.datetime) -> None:
+        from crmdesk.core import reminders
+
+        reminders.snooze(self.db, occurrence, until, self.now())
+
+    def dismiss_reminder(self, occurrence) -> None:
+        from crmdesk.core import reminders
+
+        reminders.dismiss(self.db, occurrence, self.now())
+
+    def reminder_done(self, occurrence, log_summary: str | None = None,
+                      channel: str = "other") -> int | None:
+        from crmdesk.core import reminders
+
+        return reminders.mark_done(self.db, occurrence, self.now(), log_summary, self.book,
+                                   channel)
+
+    def forget_reminder(self, occurrence) -> None:
+        """Undo a snooze, dismiss or done: the reminder is due again."""
+        from crmdesk.core import reminders
+
+        reminders.forget(self.db, occurrence)
 
     def close(self) -> None:
         self.db.close()
