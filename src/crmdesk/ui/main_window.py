@@ -229,6 +229,13 @@ class MainWindow(QMainWindow):
         self.today_page.show_items(dates, follow_ups, 14)
         self._today_dirty = False
 
+    def reminders_delivered(self) -> None:
+        """Reminders were just shown: Today and its badge may have changed."""
+        self._today_dirty = True
+        if self.pages.currentIndex() == PAGE_TODAY:
+            self.refresh_today()
+        self._update_today_badge()
+
     def _after_first_paint(self) -> None:
         self._deferring = False
         self.model.fetch_rest()
