@@ -77,19 +77,14 @@ def test_trashed_customer_card_is_read_only(qtbot, filled_window, session):
 def test_today_page_lists_the_coming_birthday(qtbot, filled_window, session):
     win = filled_window
     win.nav.setCurrentRow(1)
-    tree = win.today_page.tree
-    texts = []
-    for i in range(tree.topLevelItemCount()):
-        head = tree.topLevelItem(i)
-        texts.append(head.text(0))
-        for j in range(head.childCount()):
-            texts.append(" | ".join(head.child(j).text(c) for c in range(3)))
-    joined = "\n".join(texts)
-    assert "Anna Schmidt" in joined and "turns 36" in joined
-    assert "Nothing to follow up" in joined
-    # Activating the entry opens the customer's card.
-    head = tree.topLevelItem(0)
-    win.today_page._activated(head.child(0), 0)
+    page = win.today_page
+    [row] = page.rows("dates")
+    assert row.text(1) == "Anna Schmidt" and "turns 36" in row.text(2)
+    assert "Nothing to follow up" in page.rows("follow_ups")[0].text(0)
+    # Double-clicking the entry opens the customer's card.
+    rect = page.tree.visualItemRect(row)
+    qtbot.mouseClick(page.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(page.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert win.pages.currentIndex() == 0
     assert win.card.card.name == "Anna Schmidt"
 

@@ -29,7 +29,9 @@ from crmdesk.ui.customers.table_model import CustomerTableModel
 from crmdesk.ui.formatting import Formatter, count
 from crmdesk.ui.icons import app_icon, icon
 from crmdesk.ui.menus import build_actions
-from crmdesk.ui.pages import FirstRunPage, TodayPage, TrashPage
+from crmdesk.ui.pages import FirstRunPage, TrashPage
+from crmdesk.ui.today import TodayPage
+from crmdesk.ui.today_actions import TodayActions
 from crmdesk.ui.workers import BackgroundJob
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,7 @@ class MainWindow(QMainWindow):
         self.customers_stack.addWidget(self.customers_page)
         self.today_page = TodayPage(self.formatter)
         self.trash_page = TrashPage(self.trash_model)
+        self.today_actions = TodayActions(self)  # Today's and the card's appointment buttons
 
         self.pages = QStackedWidget()
         for page in (self.customers_stack, self.today_page, self.trash_page):
@@ -140,7 +143,6 @@ class MainWindow(QMainWindow):
         self.first_run.sampleRequested.connect(self.load_samples)
         self.trash_page.restoreRequested.connect(self.restore)
         self.trash_page.emptyRequested.connect(self.empty_trash)
-        self.today_page.openCustomer.connect(self.open_customer)
 
     # --- state -----------------------------------------------------------------------------
 
@@ -225,8 +227,7 @@ class MainWindow(QMainWindow):
         self.show_card(self.customers_page.current_id())
 
     def refresh_today(self) -> None:
-        dates, follow_ups = self.session.upcoming()
-        self.today_page.show_items(dates, follow_ups, 14)
+        self.today_actions.refresh()
         self._today_dirty = False
 
     def reminders_delivered(self) -> None:
@@ -255,6 +256,8 @@ class MainWindow(QMainWindow):
         else:
             try:
                 self.card.show_card(self.session.book.card(customer_id))
+                self.today_actions.show_card_appointments(customer_id,
+                                                          self.card.card.deleted_at is not None)
             except NotFound:
                 self.card.clear()
         has = customer_id is not None

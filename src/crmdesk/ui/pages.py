@@ -1,4 +1,4 @@
-"""The smaller pages: first run, Trash and Today."""
+"""The smaller pages: first run and Trash (Today is in today.py)."""
 
 from __future__ import annotations
 
@@ -6,23 +6,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QTableView,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from crmdesk.core.upcoming import UpcomingItem
 from crmdesk.ui.customers.table_model import CustomerTableModel
-from crmdesk.ui.formatting import DATE_KIND_NAMES, Formatter, count
 from crmdesk.ui.icons import app_icon, icon
 from crmdesk.ui.widgets import muted_label, page_title
-
-#: Rows shown per Today section; a shop with more than this has a list to work through anyway.
-SECTION_LIMIT = 300
 
 
 class FirstRunPage(QWidget):
@@ -133,89 +125,3 @@ class TrashPage(QWidget):
         ids = self.selected_ids()
         if ids:
             self.restoreRequested.emit(ids)
-
-
-class TodayPage(QWidget):
-    """Important dates in the next two weeks and follow-ups that are due."""
-
-    openCustomer = Signal(int)
-
-    def __init__(self, formatter: Formatter, parent=None):
-        super().__init__(parent)
-        self._fmt = formatter
-        self.title = page_title(self.tr("Today"))
-        self.subtitle = muted_label()
-        self.tree = QTreeWidget()
-        self.tree.setObjectName("todayTree")
-        self.tree.setColumnCount(3)
-        self.tree.setHeaderLabels([self.tr("When"), self.tr("Customer"), self.tr("What")])
-        self.tree.setRootIsDecorated(False)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.header().resizeSection(1, 240)
-        self.tree.itemActivated.connect(self._activated)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 12)
-        layout.addWidget(self.title)
-        layout.addWidget(self.subtitle)
-        layout.addWidget(self.tree, 1)
-
-    def set_formatter(self, formatter: Formatter) -> None:
-        self._fmt = formatter
-
-    def show_items(self, dates: list[UpcomingItem], follow_ups: list[UpcomingItem],
-                   days: int) -> None:
-        self.tree.clear()
-        self.subtitle.setText(self.tr(
-            "Birthdays, anniversaries and follow-ups for today and the next %1 days. "
-            "Double-click to open the customer's card.").replace("%1", str(days)))
-        self._section(count(len(dates), "Important dates (%n)", "Important dates (%n)"), dates,
-                      self.tr("No birthdays or anniversaries in the next two weeks."))
-        self._section(count(len(follow_ups), "Follow-ups (%n)", "Follow-ups (%n)"), follow_ups,
-                      self.tr("Nothing to follow up. Well done!"))
-        self.tree.expandAll()
-
-    def _section(self, title: str, items: list[UpcomingItem], empty: str) -> None:
-        head = QTreeWidgetItem([title])
-        font = head.font(0)
-        font.setBold(True)
-        head.setFont(0, font)
-        head.setFirstColumnSpanned(True)
-        head.setFlags(Qt.ItemFlag.ItemIsEnabled)
-        self.tree.addTopLevelItem(head)
-        head.setFirstColumnSpanned(True)
-        if not items:
-            child = QTreeWidgetItem([empty])
-            child.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            head.addChild(child)
-            child.setFirstColumnSpanned(True)
-            return
-        for item in items[:SECTION_LIMIT]:
-            if item.kind == "follow_up":
-                when = self._fmt.date(item.on)
-                if item.days_left < 0:
-                    when += " " + self.tr("(overdue)")
-                elif item.days_left <= 1:
-                    when = self._fmt.days_left(item.days_left)
-                what = item.text
-            else:
-                when = f"{self._fmt.days_left(item.days_left)} · {self._fmt.day_month(item.on.day, item.on.month)}"
-                what = item.text or self.tr(DATE_KIND_NAMES.get(item.kind, item.kind))
-                if item.years is not None:
-                    what += " · " + (self.tr("turns %1") if item.kind == "birthday"
-                                     else self.tr("%1 years")).replace("%1", str(item.years))
-            child = QTreeWidgetItem([when, item.customer_name, what])
-            child.setData(0, Qt.ItemDataRole.UserRole, item.customer_id)
-            head.addChild(child)
-        if len(items) > SECTION_LIMIT:
-            more = QTreeWidgetItem([count(len(items) - SECTION_LIMIT, "… and %n more",
-                                          "… and %n more")])
-            more.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            head.addChild(more)
-            more.setFirstColumnSpanned(True)
-
-    def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
-        customer_id = item.data(0, Qt.ItemDataRole.UserRole)
-        if customer_id is not None:
-            self.openCustomer.emit(customer_id)

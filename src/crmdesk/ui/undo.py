@@ -6,6 +6,7 @@ Nothing is ever erased by an undo: undoing an add sends the customer to Trash.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
@@ -102,4 +103,114 @@ class LogInteraction(QUndoCommand):
     def undo(self) -> None:
         if self.entry_id is not None:
             self.book.remove_interaction(self.entry_id)
+        self.changed(self.customer_id)
+
+
+# --- reminders and appointments (the Today page and the card) ----------------------------
+
+REMINDER_STEPS = {"snoozed": "snooze a reminder", "dismissed": "dismiss a reminder",
+                  "done": "mark a reminder done"}
+
+
+class HandleReminder(QUndoCommand):
+    """Snooze, dismiss or mark done one reminder (optionally logging a conversation).
+
+    Undo makes it due again as it was before: the recorded state is forgotten (and put back
+    to "shown" or an earlier snooze if it had one, so no notification comes twice), a
+    follow-up or appointment marked done is opened again, a logged conversation removed.
+    """
+
+    def __init__(self, session, occurrence, state: str, changed: Changed, *,
+                 until=None, summary: str | None = None, channel: str = "other",
+                 before=None):
+        super().__init__(tr(REMINDER_STEPS[state]))
+        self.session, self.occurrence, self.state, self.changed = (session, occurrence, state,
+                                                                   changed)
+        self.until, self.summary, self.channel = until, summary, channel
+        self.before = before  # core.reminders.Delivery recorded before, or None
+        self.entry_id: int | None = None
+
+    def redo(self) -> None:
+        occ, session = self.occurrence, self.session
+        if self.state == "snoozed":
+            session.snooze_reminder(occ, self.until)
+        elif self.state == "dismissed":
+            session.dismiss_reminder(occ)
+        else:
+            self.entry_id = session.reminder_done(occ, self.summary, self.channel)
+        self.changed(occ.customer_id)
+
+    def undo(self) -> None:
+        occ, session = self.occurrence, self.session
+        session.forget_reminder(occ)
+        before = self.before
+        if before is not None and before.state == "shown":
+            session.reminders_shown([occ])
+        elif before is not None and before.state == "snoozed" and before.snoozed_until:
+            until = before.snoozed_until.replace(tzinfo=dt.UTC)
+            if until > session.now():
+                session.snooze_reminder(occ, until)
+        if self.state == "done":
+            if occ.kind == "follow_up":
+                session.book.set_follow_up_done(occ.source_id, False)
+            elif occ.kind == "appointment":
+                session.appointments.set_done(occ.source_id, False)
+            if self.entry_id is not None:
+                session.book.remove_interaction(self.entry_id)
+                self.entry_id = None
+        self.changed(occ.customer_id)
+
+
+class AddAppointment(QUndoCommand):
+    """Undo removes it (keeping what `restore` needs); redo puts it back with the same id."""
+
+    def __init__(self, appointments, customer_id: int, data, changed: Changed):
+        super().__init__(tr("add an appointment"))
+        self.appointments, self.customer_id, self.data = appointments, customer_id, data
+        self.changed = changed
+        self.appointment_id: int | None = None
+        self.removed = None
+
+    def redo(self) -> None:
+        if self.removed is None:
+            self.appointment_id = self.appointments.add(self.customer_id, self.data)
+        else:
+            self.appointment_id = self.appointments.restore(self.removed)
+        self.changed(self.customer_id)
+
+    def undo(self) -> None:
+        self.removed = self.appointments.remove(self.appointment_id)
+        self.changed(self.customer_id)
+
+
+class RemoveAppointment(QUndoCommand):
+    def __init__(self, appointments, appointment_id: int, customer_id: int, changed: Changed):
+        super().__init__(tr("remove an appointment"))
+        self.appointments, self.appointment_id = appointments, appointment_id
+        self.customer_id, self.changed = customer_id, changed
+        self.removed = None
+
+    def redo(self) -> None:
+        self.removed = self.appointments.remove(self.appointment_id)
+        self.changed(self.customer_id)
+
+    def undo(self) -> None:
+        self.appointment_id = self.appointments.restore(self.removed)
+        self.changed(self.customer_id)
+
+
+class AppointmentDone(QUndoCommand):
+    def __init__(self, appointments, appointment_id: int, customer_id: int, done: bool,
+                 changed: Changed):
+        super().__init__(tr("mark an appointment done") if done
+                         else tr("open an appointment again"))
+        self.appointments, self.appointment_id = appointments, appointment_id
+        self.customer_id, self.done, self.changed = customer_id, done, changed
+
+    def redo(self) -> None:
+        self.appointments.set_done(self.appointment_id, self.done)
+        self.changed(self.customer_id)
+
+    def undo(self) -> None:
+        self.appointments.set_done(self.appointment_id, not self.done)
         self.changed(self.customer_id)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from crmdesk.core import phones
 from crmdesk.core.model import CustomerCard
+from crmdesk.ui.customers.card_appointments import AppointmentsSection
 from crmdesk.ui.formatting import CHANNEL_NAMES, DATE_KIND_NAMES, STATUS_NAMES, Formatter
 from crmdesk.ui.icons import icon
 from crmdesk.ui.widgets import Avatar, muted_colour, muted_label, section_title
@@ -159,6 +160,9 @@ class CustomerCardView(QWidget):
         add_row.addWidget(add)
         layout.addLayout(add_row)
 
+        self.appointments = AppointmentsSection(formatter)  # filled by the window
+        layout.addWidget(self.appointments)
+
         layout.addWidget(section_title(self.tr("Details")))
         self._details = self._text_label()
         layout.addWidget(self._details)
@@ -186,6 +190,7 @@ class CustomerCardView(QWidget):
 
     def set_formatter(self, formatter: Formatter) -> None:
         self._fmt = formatter
+        self.appointments.set_formatter(formatter)
         if self._card is not None:
             self.show_card(self._card)
 
