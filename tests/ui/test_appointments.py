@@ -119,3 +119,22 @@ def test_mark_done_and_remove_on_the_card_are_undoable(qtbot, filled_window, ses
     assert session.appointments.for_customer(customer_id) == []
     win.undo_stack.undo()
     assert section.texts() == ["13 Mar 2026 11:00 · In the shop"]
+
+
+def test_done_in_today_marks_the_appointment_done_and_undo_opens_it(qtbot, filled_window,
+                                                                    session):
+    win = filled_window
+    customer_id = open_anna(win, session)
+    session.appointments.add(customer_id, AppointmentInput(dt.date(2026, 3, 10),
+                                                           dt.time(16, 0), "In the shop"))
+    win.nav.setCurrentRow(1)
+    page = win.today_page
+    [row] = page.rows("appointments")
+    assert row.text(0) == "today at 16:00"
+    page.row_widget(row).findChild(QToolButton, "done").click()
+    [row] = page.rows("appointments")  # still listed, greyed: done today
+    assert row.text(2) == "Appointment at 16:00, In the shop  —  done"
+    assert session.appointments.for_customer(customer_id)[0].done_at is not None
+    win.undo_stack.undo()
+    assert session.appointments.for_customer(customer_id)[0].done_at is None
+    assert page.rows("appointments")[0].text(2) == "Appointment at 16:00, In the shop"

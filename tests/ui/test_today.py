@@ -196,3 +196,24 @@ def test_a_long_section_stops_at_100_rows_with_a_more_line(qtbot, filled_window,
     assert page.heads["follow_ups"].text(0) == "Follow-ups (130)"
     # Buttons are made for the rows on screen; any row gets them when asked.
     assert button(page, rows[99], "done") is not None
+
+
+def test_snooze_to_a_picked_day_and_dismiss(qtbot, filled_window, session, monkeypatch):
+    def pick(dialog):
+        dialog.calendar.setSelectedDate(dialog.calendar.minimumDate().addDays(2))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(today_actions.DayDialog, "exec", pick)
+    customer_id = anna_id(session)
+    session.book.add_follow_up(customer_id, "Ring back", dt.date(2026, 3, 10))
+    page = go_today(filled_window)
+    [row] = page.rows("dates")
+    menu_action(page, row, "snooze", "snooze-pick").trigger()
+    assert page.rows("dates")[0].text(2).endswith("snoozed until 13 Mar 2026")
+    [row] = page.rows("follow_ups")
+    menu_action(page, row, "done", "dismiss").trigger()
+    assert page.rows("follow_ups")[0].text(2) == "Ring back  —  dismissed"
+    # Dismissing stops the reminder; the follow-up itself stays open on the card.
+    assert session.book.card(customer_id).follow_ups[0].done_at is None
+    filled_window.undo_stack.undo()
+    assert page.rows("follow_ups")[0].text(2) == "Ring back"

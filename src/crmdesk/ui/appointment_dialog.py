@@ -135,6 +135,8 @@ class AppointmentDialog(QDialog):
         self.matches = QListWidget()
         self.matches.setObjectName("appointmentCustomers")
         self.matches.setFixedHeight(self.matches.fontMetrics().lineSpacing() * 6 + 16)
+        self.matches.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.matches.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.matches.currentItemChanged.connect(self._chosen)
         self._timer = QTimer(self, singleShot=True, interval=150)
         self._timer.timeout.connect(self.run_search)
@@ -177,7 +179,7 @@ class AppointmentDialog(QDialog):
         self.matches.clear()
         found = self._find(self.search.text().strip()) if self._find else []
         for customer_id, name, detail in found:
-            item = QListWidgetItem(f"{name}  ·  {detail}" if detail else name)
+            item = QListWidgetItem(f"{name} — {detail}" if detail else name)
             item.setData(Qt.ItemDataRole.UserRole, customer_id)
             self.matches.addItem(item)
             if customer_id == self.customer_id:
