@@ -3,8 +3,9 @@
 Four sections (important dates, appointments, follow-ups, keep in touch), each with its count
 and an empty state in plain words. A row says when, who and what, and carries its actions:
 Call, WhatsApp and Email (when the customer has that detail), Note a conversation, Snooze and
-Done (its menu: done with a note, dismiss). What was handled today stays listed, greyed, with
-what became of it, so the owner sees the day's work. Double-click or Enter opens the card.
+Done (its menu: done with a note, dismiss). What was handled today stays listed in its place,
+greyed, with what became of it, so the owner sees the day's work. Double-click or Enter opens
+the card.
 
 The page only shows and asks; `today_actions.TodayActions` does the work through the session.
 """
@@ -135,13 +136,13 @@ class TodayPage(QWidget):
         restore = None
         for name, _kinds in SECTIONS:
             rows = by_section[name]
-            open_rows = [o for o in rows if o.key not in states]
-            handled = [o for o in rows if o.key in states]
-            head = self._section(name, len(open_rows), len(handled))
+            handled = sum(1 for o in rows if o.key in states)
+            head = self._section(name, len(rows) - handled, handled)
             if not rows:
                 self._note(head, self._empty_text(name))
                 continue
-            for occ in (open_rows + handled)[:SECTION_LIMIT]:
+            # Handled rows stay where they are (greyed): nothing jumps under the mouse.
+            for occ in rows[:SECTION_LIMIT]:
                 item = self._row(head, occ, states.get(occ.key))
                 if occ.key == current_key:
                     restore = item
