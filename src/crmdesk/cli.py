@@ -40,6 +40,18 @@ def build_parser() -> argparse.ArgumentParser:
                       help="how many customers to add (default 200)")
     demo.add_argument("--seed", type=int, default=1, metavar="S",
                       help="the same seed gives the same customers (default 1)")
+
+    reminders = sub.add_parser(
+        "reminders", help="list birthdays, dates, appointments and follow-ups coming up",
+        description="One line per reminder from --today to --days ahead, tab-separated: date "
+                    "(YYYY-MM-DD), kind, customer, text; sorted by date. Open follow-ups and "
+                    "customers to get in touch with that are already overdue come first. "
+                    "Nothing is marked as shown.")
+    _db_option(reminders, top=False)
+    reminders.add_argument("--today", metavar="YYYY-MM-DD", default=None,
+                           help="the day to start from (default: today)")
+    reminders.add_argument("--days", type=int, default=14, metavar="N",
+                           help="how many days ahead to look (default 14)")
     return parser
 
 
@@ -86,10 +98,52 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_reminders(args: argparse.Namespace) -> int:
+    import datetime as dt
+    import re
+
+    if args.today is None:
+        today = dt.datetime.now().astimezone().date()
+    else:
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.today):
+                raise ValueError(args.today)
+            today = dt.date.fromisoformat(args.today)
+        except ValueError:
+            print(f"crmdesk: --today must be a date written YYYY-MM-DD, such as 2026-03-10 "
+                  f"(not {args.today!r})", file=sys.stderr)
+            return EXIT_USAGE
+    if not 0 <= args.days <= 3660:
+        print("crmdesk: --days must be between 0 and 3660", file=sys.stderr)
+        return EXIT_USAGE
+    opened = _open(_database_path(args))
+    if opened is None:
+        return EXIT_DATABASE
+    from crmdesk.core import reminders
+    from crmdesk.core import settings as settings_store
+
+    try:
+        found = reminders.upcoming(opened.db, today, args.days, settings_store.load(opened.db))
+    finally:
+        opened.db.close()
+    try:
+        for item in found:
+            fields = (item.occurs_on.isoformat(), item.kind, item.customer_name, item.title)
+            print("\t".join(" ".join(str(field).split()) for field in fields))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `crmdesk reminders | head`: the reader has all it wanted
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "demo":
         return _cmd_demo(args)
+    if args.command == "reminders":
+        return _cmd_reminders(args)
     from crmdesk.app import run_gui
 
     return run_gui(

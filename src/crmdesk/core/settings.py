@@ -20,6 +20,30 @@ class BusinessSettings:
     currency: str = ""  # ISO 4217 code such as "EUR"; "" means "the system's"
     language: str = "system"
     date_format: str = "system"
+    # Reminders (core/reminders.py). Lead times are days before the date, comma-separated,
+    # "7,0" = a week before and on the day; "" = no reminders of that kind (a date's own lead
+    # time still reminds). A date with its own lead time N reminds N days before and on the day.
+    remind_birthday_days: str = "7,0"
+    remind_anniversary_days: str = "7,0"
+    remind_custom_days: str = "0"
+    remind_appointment_minutes: int = 60  # an appointment's own lead time wins
+    remind_keep_in_touch: bool = True
+    remind_hour: int = 9  # date reminders come due at this local hour (0-23)
+    feb29: str = "feb28"  # Feb 29 in other years: "feb28" or "mar1"
+
+    def __post_init__(self) -> None:
+        # `load` hands back stored text: give the reminder fields their types again (a value
+        # that cannot be read falls back to the default).
+        for name, default in (("remind_appointment_minutes", 60), ("remind_hour", 9),
+                              ("remind_keep_in_touch", True)):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                text = value.strip().lower()
+                if isinstance(default, bool):
+                    value = text in ("true", "1", "yes", "on")
+                else:
+                    value = int(text) if text.lstrip("-").isdigit() else default
+                object.__setattr__(self, name, value)
 
 
 def load(db: SqliteDatabase) -> BusinessSettings:

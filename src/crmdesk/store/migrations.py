@@ -146,12 +146,62 @@ def _v2_full_text_search(db: SqliteDatabase) -> None:
     search.rebuild(db)
 
 
+V3_SQL = """
+CREATE TABLE appointment (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customer (id) ON DELETE RESTRICT,
+    starts_at DATETIME NOT NULL,
+    place TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    lead_minutes INTEGER CHECK (lead_minutes IS NULL OR lead_minutes BETWEEN 0 AND 10080),
+    created_at DATETIME NOT NULL,
+    done_at DATETIME
+);
+CREATE INDEX appointment_starts ON appointment (starts_at);
+CREATE INDEX appointment_customer ON appointment (customer_id, starts_at);
+
+-- One row per occurrence of a reminder (its key says which), so a restart never repeats or
+-- loses one. state NULL: only failed attempts so far (it is still due). No foreign key: this is
+-- a log, and it must not stop a customer in Trash from being erased.
+CREATE TABLE reminder_delivery (
+    id INTEGER PRIMARY KEY,
+    occurrence_key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    customer_id INTEGER NOT NULL,
+    occurs_on DATE NOT NULL,
+    state TEXT CHECK (state IN ('shown', 'snoozed', 'dismissed', 'done')),
+    snoozed_until DATETIME,
+    updated_at DATETIME NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX reminder_delivery_customer ON reminder_delivery (customer_id);
+CREATE INDEX reminder_delivery_snoozed ON reminder_delivery (snoozed_until) WHERE state = 'snoozed';
+
+-- The reminder check reads dates by day without touching the table rows.
+CREATE INDEX important_date_remind ON important_date (month, day, lead_days, kind, customer_id);
+-- Dates with their own lead time, found without reading every date.
+CREATE INDEX important_date_lead ON important_date (lead_days, month, day)
+    WHERE lead_days IS NOT NULL;
+-- Keep-in-touch: when each customer becomes overdue (core/reminders.py uses this expression).
+CREATE INDEX customer_touch_due
+    ON customer (julianday(COALESCE(last_contact_at, created_at)) + keep_in_touch_days)
+    WHERE keep_in_touch_days IS NOT NULL AND deleted_at IS NULL AND do_not_contact = 0;
+"""
+
+
+def _v3_reminders(db: SqliteDatabase) -> None:
+    for statement in _split_sql(V3_SQL):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[SqliteDatabase], None]
 
 #: The ladder. Append only: never edit a step that has been released.
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "customer book", _v1_base_schema),
     (2, "full-text search", _v2_full_text_search),
+    (3, "appointments and reminder deliveries", _v3_reminders),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -117,4 +117,34 @@ class Setting(BaseModel):
     value = TextField()
 
 
-MODELS = (Customer, Consent, Tag, CustomerTag, ImportantDate, Interaction, FollowUp, Setting)
+class Appointment(BaseModel):
+    """An appointment or get-together with a customer, at a time (naive UTC)."""
+
+    customer = ForeignKeyField(Customer, backref="appointments", on_delete="RESTRICT")
+    starts_at = DateTimeField()
+    place = TextField(default="")
+    note = TextField(default="")
+    lead_minutes = IntegerField(null=True)
+    created_at = DateTimeField()
+    done_at = DateTimeField(null=True)
+
+
+DELIVERY_STATES = ("shown", "snoozed", "dismissed", "done")
+
+
+class ReminderDelivery(BaseModel):
+    """What became of one occurrence of a reminder (see core/reminders.py)."""
+
+    occurrence_key = TextField(unique=True)
+    kind = CharField()
+    customer_id = IntegerField()  # no foreign key: a log that must not block erasing
+    occurs_on = DateField()
+    state = CharField(null=True)  # DELIVERY_STATES, or None while only failed attempts exist
+    snoozed_until = DateTimeField(null=True)
+    updated_at = DateTimeField()
+    attempts = IntegerField(default=0)
+    last_error = TextField(default="")
+
+
+MODELS = (Customer, Consent, Tag, CustomerTag, ImportantDate, Interaction, FollowUp, Setting,
+          Appointment, ReminderDelivery)
