@@ -94,6 +94,8 @@ def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = Fa
 
         life = TrayLife(app, window, state, parent=app)
         instance.messageReceived.connect(life.on_second_launch)
+        # Reminders start once the window is up (what came due meanwhile: one summary).
+        QTimer.singleShot(0, lambda: life.attach_scheduler(session))
 
     if ready_and_exit:
         window.keep_state = False

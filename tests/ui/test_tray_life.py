@@ -62,3 +62,36 @@ def test_tray_menu_add_customer_opens_the_editor(qtbot, life, filled_window):
     life.tray.addRequested.emit()
     qtbot.waitUntil(lambda: filled_window.editor is not None and filled_window.editor.isVisible())
     filled_window.editor.done(0)
+
+
+def test_due_reminders_are_shown_and_not_again_after_a_restart(qtbot, life, session, monkeypatch):
+    sent = []
+    monkeypatch.setattr(life.notifier, "send",
+                        lambda title, body, key: sent.append((title, body, key)) or "native")
+    # Anna's birthday is on 12 March; a week-before reminder came due on 5 March, and the
+    # clock says 10 March: it went out while the app was closed.
+    life.attach_scheduler(session)
+    assert len(sent) == 1
+    title, body, key = sent[0]
+    assert "Anna Schmidt" in title + body and key.startswith("customer:")
+    life.scheduler.stop()
+    sent.clear()
+    life.attach_scheduler(session)  # as after a restart of the app
+    assert sent == []
+
+
+def test_a_failed_delivery_is_kept_and_retried(qtbot, life, session, monkeypatch):
+    from crmdesk.desktop.notify import DeliveryError
+
+    attempts = []
+
+    def broken(title, body, key):
+        attempts.append(key)
+        raise DeliveryError("no notification daemon")
+
+    monkeypatch.setattr(life.notifier, "send", broken)
+    life.attach_scheduler(session)
+    assert attempts and session.reminders_due()  # still due: nothing was recorded as shown
+    monkeypatch.setattr(life.notifier, "send", lambda title, body, key: "native")
+    life.scheduler.tick()
+    assert session.reminders_due() == []

@@ -306,3 +306,22 @@ def test_empty_trash_erases_only_what_is_in_trash(book, db, customer_list, two_c
     assert names == ["Only Bob", "Shared"]
     assert customer_list.count() == 1 and customer_list.count(trash=True) == 0
     assert book.empty_trash() == 0
+
+
+def test_empty_trash_erases_a_customer_with_appointments_and_reminder_records(book, db, clock):
+    import datetime as dt
+
+    from crmdesk.core import reminders
+    from crmdesk.core.appointments import AppointmentInput, Appointments
+
+    customer_id = book.create(CustomerInput(first_name="Ada", last_name="Lovelace"))
+    appointments = Appointments(db, now=clock)
+    appointments.add(customer_id, AppointmentInput(on=clock.today() + dt.timedelta(days=1),
+                                                   at=dt.time(15, 0), place="Shop"))
+    book.add_follow_up(customer_id, "Call", clock.today())
+    due = reminders.due(db, clock())
+    reminders.record_all(db, due, "shown", clock())
+    book.trash([customer_id])
+    assert book.empty_trash() == 1
+    for table in ("customer", "appointment", "reminder_delivery", "follow_up"):
+        assert db.execute_sql(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table

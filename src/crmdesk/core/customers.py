@@ -26,12 +26,14 @@ from crmdesk.store import search
 from crmdesk.store.models import (
     CHANNELS,
     DIRECTIONS,
+    Appointment,
     Consent,
     Customer,
     CustomerTag,
     FollowUp,
     ImportantDate,
     Interaction,
+    ReminderDelivery,
     Tag,
 )
 
@@ -123,8 +125,10 @@ class CustomerBook:
             ids = [c.id for c in Customer.select(Customer.id).where(Customer.deleted_at.is_null(False))]
             for start in range(0, len(ids), 500):
                 chunk = ids[start:start + 500]
-                for model in (Consent, CustomerTag, ImportantDate, Interaction, FollowUp):
+                for model in (Consent, CustomerTag, ImportantDate, Interaction, FollowUp,
+                              Appointment):
                     model.delete().where(model.customer.in_(chunk)).execute()
+                ReminderDelivery.delete().where(ReminderDelivery.customer_id.in_(chunk)).execute()
                 marks = ",".join("?" * len(chunk))
                 self.db.execute_sql(f"DELETE FROM customer_search WHERE rowid IN ({marks})", chunk)
                 Customer.delete().where(Customer.id.in_(chunk)).execute()

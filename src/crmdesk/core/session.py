@@ -29,9 +29,11 @@ class Session:
         self.now = now
         self.fallback_country = fallback_country
         self.settings = settings_store.load(db)
-        self.book = CustomerBook(db, now=now, default_country=self.country)
-        self.customers = CustomerList(db, today=self.today)
+        self.book = CustomerBook(db, now=now, default_country=self.country,
+                                 feb29=self.settings.feb29)
+        self.customers = CustomerList(db, today=self.today, feb29=self.settings.feb29)
         self._appointments = None
+        self._due_check = None
 
     def today(self) -> dt.date:
         return self.now().date()
@@ -42,6 +44,7 @@ class Session:
     def save_settings(self, value: BusinessSettings) -> None:
         settings_store.save(self.db, value)
         self.settings = value
+        self.book.feb29 = self.customers.feb29 = value.feb29
 
     def is_empty(self) -> bool:
         return self.customers.count() == 0 and self.customers.count(trash=True) == 0
@@ -77,9 +80,12 @@ class Session:
         return self._appointments
 
     def reminders_due(self, now: dt.datetime | None = None) -> list:
-        from crmdesk.core import reminders
+        """What is due and not yet shown; remembered between ticks while nothing changed."""
+        if self._due_check is None:
+            from crmdesk.core import reminders
 
-        return reminders.due(self.db, now or self.now(), self.settings)
+            self._due_check = reminders.DueCheck(self.db, lambda: self.settings)
+        return self._due_check(now or self.now())
 
     def next_reminder_at(self, now: dt.datetime | None = None) -> dt.datetime | None:
         from crmdesk.core import reminders

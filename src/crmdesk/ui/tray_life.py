@@ -45,6 +45,56 @@ class TrayLife(QObject):
         window.hiddenToTray.connect(self._told_once)
         self.notifier = Notifier(self.tray, parent=self)
         self.notifier.activated.connect(self.open_from_notification)
+        self.session = None
+        self.scheduler = None
+        if self.tray is not None:
+            self.tray.pauseRequested.connect(self._pause)
+
+    # --- reminders -------------------------------------------------------------------------
+
+    def attach_scheduler(self, session, interval_ms: int = 60_000) -> None:
+        """Start asking "what is due?" at start and every minute, and deliver the answers."""
+        from crmdesk.desktop.scheduler import ReminderScheduler
+
+        self.session = session
+        self.scheduler = ReminderScheduler(
+            session.reminders_due, self._deliver, session.now, parent=self,
+            interval_ms=interval_ms, deliver_summary=self._deliver_summary,
+            next_due_at=session.next_reminder_at, today_count=session.due_today_count)
+        self.scheduler.delivered.connect(lambda _shown: self.window.reminders_delivered())
+        if self.tray is not None:
+            self.scheduler.countChanged.connect(self.tray.set_today_count)
+            self.scheduler.pausedChanged.connect(self.tray.set_paused_until)
+        self.scheduler.start()
+        log.info("reminder scheduler started (checks every %d s)", interval_ms // 1000)
+
+    def _deliver(self, occurrence) -> bool:
+        """Show one reminder; it is recorded only once it was shown (else retried next tick)."""
+        from crmdesk.desktop.notify import DeliveryError
+
+        try:
+            self.notifier.send("crmdesk", occurrence.title, f"customer:{occurrence.customer_id}")
+        except DeliveryError as exc:
+            self.session.reminder_failed(occurrence, str(exc))
+            return False
+        self.session.reminders_shown([occurrence])
+        return True
+
+    def _deliver_summary(self, occurrences: list, title: str, body: str) -> bool:
+        from crmdesk.desktop.notify import DeliveryError
+
+        try:
+            self.notifier.send(title, body, "today")
+        except DeliveryError as exc:
+            for occurrence in occurrences:
+                self.session.reminder_failed(occurrence, str(exc))
+            return False
+        self.session.reminders_shown(occurrences)
+        return True
+
+    def _pause(self, until) -> None:
+        if self.scheduler is not None:
+            self.scheduler.pause_until(until)
 
     # --- the window ------------------------------------------------------------------------
 
@@ -93,6 +143,8 @@ class TrayLife(QObject):
                 QSystemTrayIcon.MessageIcon.Information, 8000)
 
     def close(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
         self.notifier.close()
         if self.tray is not None:
             self.tray.hide()
