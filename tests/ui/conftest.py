@@ -33,27 +33,24 @@ def sample_people(session):
     return ids
 
 
-@pytest.fixture
-def window(qtbot, session, qsettings):
+def open_window(qtbot, session, qsettings):
+    """The main window, shown, once the card and the rest of the list were filled (they follow
+    the list's first paint)."""
     from crmdesk.ui.main_window import MainWindow
 
     win = MainWindow(session, qsettings)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
-    # The card and the rest of the list are filled right after the list's first paint.
     qtbot.waitUntil(lambda: not win._deferring)
     return win
+
+
+@pytest.fixture
+def window(qtbot, session, qsettings):
+    return open_window(qtbot, session, qsettings)
 
 
 @pytest.fixture
 def filled_window(qtbot, sample_people, session, qsettings):
-    from crmdesk.ui.main_window import MainWindow
-
-    win = MainWindow(session, qsettings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    # The card and the rest of the list are filled right after the list's first paint.
-    qtbot.waitUntil(lambda: not win._deferring)
-    return win
+    return open_window(qtbot, session, qsettings)
