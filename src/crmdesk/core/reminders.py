@@ -23,163 +23,61 @@ taken as the system's local time). No Qt. The rules, decided here and held by th
   remind the owner. Customers in Trash remind of nothing.
 - Snoozed: back when snoozed_until <= now, however long ago its day was.
 - A failed delivery (`record_failure`) leaves the occurrence due: it is retried, never dropped.
+
+This module answers what is due and what is coming. The settings, `Occurrence` and the day
+arithmetic live in `reminder_rules`, the titles in `reminder_words`, and what became of each
+occurrence in `reminder_deliveries`; their public names are importable from here too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
 
 from peewee import SqliteDatabase
 
 from crmdesk.core import dates as date_rules
 from crmdesk.core.clock import utc_naive
+from crmdesk.core.reminder_deliveries import (  # noqa: F401  (re-exported)
+    Delivery,
+    deliveries,
+    dismiss,
+    forget,
+    mark_done,
+    record,
+    record_all,
+    record_failure,
+    snooze,
+)
+from crmdesk.core.reminder_rules import (  # noqa: F401  (re-exported)
+    CATCH_UP_DAYS,
+    DATE_KINDS,
+    KINDS,
+    MAX_APPOINTMENT_LEAD,
+    MAX_LEAD_DAYS,
+    ONE_DAY,
+    Occurrence,
+    Rules,
+    _context,
+    _Ctx,
+    _days,
+    _step,
+    format_leads,
+    own_leads,
+    parse_leads,
+    rules,
+)
+from crmdesk.core.reminder_words import (
+    _appointment,
+    _date,
+    _follow_up,
+    _from_utc,
+    _keep_in_touch,
+)
 from crmdesk.core.settings import BusinessSettings
-from crmdesk.core.text import clean
-from crmdesk.store.models import DELIVERY_STATES, Appointment, FollowUp
 
-KINDS = ("birthday", "anniversary", "custom", "appointment", "follow_up", "keep_in_touch")
-DATE_KINDS = ("birthday", "anniversary", "custom")
-CATCH_UP_DAYS = 7
-MAX_LEAD_DAYS = 365
-MAX_APPOINTMENT_LEAD = 7 * 24 * 60  # minutes
-ONE_DAY = dt.timedelta(days=1)
-_DEFAULTS = BusinessSettings()
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
 _CUSTOMER = "c.id, c.display_name, c.sort_name, c.phone, c.email, c.whatsapp"
 _TOUCH = "julianday(COALESCE(c.last_contact_at, c.created_at)) + c.keep_in_touch_days"
-
-
-@dataclass(frozen=True)
-class Occurrence:
-    """One reminder of one thing on one day; `key` is its identity (see the module's rules)."""
-
-    key: str
-    kind: str  # KINDS
-    customer_id: int
-    customer_name: str
-    occurs_on: dt.date  # the day the thing is about (an appointment's local date)
-    remind_at: dt.datetime  # aware, local: when it comes (came) due
-    title: str  # plain words: "Anna Schmidt turns 36 on Thursday 12 March"
-    years: int | None = None  # the age turned or years marked; None without a year
-    source_id: int = 0  # important_date, appointment or follow_up id; customer id for keep_in_touch
-    lead: int = 0  # days before (dates), minutes before (appointments)
-    label: str = ""  # a date's label, the follow-up's title, the appointment's place
-    starts_at: dt.datetime | None = None  # appointments: aware, local
-    phone: str = ""
-    email: str = ""
-    whatsapp: str = ""
-    sort_name: str = field(default="", repr=False, compare=False)
-
-    @property
-    def remind_on(self) -> dt.date:
-        return self.remind_at.date()
-
-    @property
-    def base(self) -> str:
-        """The occurrence without its lead step: what `done` closes."""
-        return ":".join(self.key.split(":")[:3])
-
-
-@dataclass(frozen=True)
-class Rules:
-    """The reminder settings, read and checked (bad values fall back to the defaults)."""
-
-    leads: dict[str, tuple[int, ...]]  # date kind -> days before, largest first
-    appointment_minutes: int
-    keep_in_touch: bool
-    hour: int
-    feb29: str
-
-
-def parse_leads(text: str) -> tuple[int, ...]:
-    """"7,0" -> (7, 0): days before, largest first, no repeats; "" -> () (no reminders)."""
-    values = set()
-    for part in str(text).replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if not part.isdigit() or int(part) > MAX_LEAD_DAYS:
-            raise ValueError(f"Lead times are days before the date (0 to {MAX_LEAD_DAYS}), "
-                             "separated by commas, such as 7,0.")
-        values.add(int(part))
-    return tuple(sorted(values, reverse=True))
-
-
-def format_leads(leads) -> str:
-    return ",".join(str(n) for n in sorted(set(leads), reverse=True))
-
-
-def rules(settings: BusinessSettings | None = None) -> Rules:
-    s = settings or _DEFAULTS
-    leads = {}
-    for kind in DATE_KINDS:
-        name = f"remind_{kind}_days"
-        try:
-            leads[kind] = parse_leads(getattr(s, name))
-        except ValueError:
-            leads[kind] = parse_leads(getattr(_DEFAULTS, name))
-    minutes = s.remind_appointment_minutes
-    hour = s.remind_hour
-    return Rules(
-        leads=leads,
-        appointment_minutes=minutes if 0 <= minutes <= MAX_APPOINTMENT_LEAD else 60,
-        keep_in_touch=bool(s.remind_keep_in_touch),
-        hour=hour if 0 <= hour <= 23 else 9,
-        feb29=s.feb29 if s.feb29 in (date_rules.FEB29_ON_FEB28, date_rules.FEB29_ON_MAR1)
-        else date_rules.FEB29_ON_FEB28)
-
-
-def own_leads(lead_days: int) -> tuple[int, ...]:
-    """A date's own lead time N: N days before and on the day."""
-    return (lead_days, 0) if lead_days > 0 else (0,)
-
-
-# --- what is due -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Ctx:
-    now: dt.datetime
-    tz: dt.tzinfo
-    today: dt.date
-    rules: Rules
-
-    @property
-    def now_text(self) -> str:
-        return utc_naive(self.now).isoformat(" ")
-
-    def morning(self, day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(self.rules.hour), tzinfo=self.tz)
-
-
-def _context(now: dt.datetime, settings) -> _Ctx:
-    if now.tzinfo is None:
-        now = now.astimezone()
-    return _Ctx(now, now.tzinfo, now.date(), rules(settings))
-
-
-def _days(first: dt.date, last: dt.date, feb29: str):
-    """(month, day, date) for each day in first..last, and (2, 29) where Feb 29 falls then."""
-    day = first
-    while day <= last:
-        yield day.month, day.day, day
-        if day.day != 29 and date_rules.occurrence_in(day.year, 29, 2, feb29) == day:
-            yield 2, 29, day
-        day += ONE_DAY
-
-
-def _step(ctx: _Ctx, occurs_on: dt.date, leads: tuple[int, ...]) -> int | None:
-    """The latest lead step (largest first in `leads`) that has come due by now."""
-    step = None
-    for lead in leads:
-        if ctx.morning(occurs_on - dt.timedelta(days=lead)) > ctx.now:
-            break
-        step = lead
-    return step
 
 
 def _not_closed(base: str, step: str | None = None) -> str:
@@ -408,11 +306,11 @@ def next_due_at(db: SqliteDatabase, now: dt.datetime,
               "lead": ctx.rules.appointment_minutes}
     moments = [o.remind_at for o in map(lambda row: _appointment(ctx, row),
                                         _query(db, _APPOINTMENTS_DUE, params))]
-    (snooze,) = db.execute_sql("SELECT MIN(snoozed_until) FROM reminder_delivery "
+    (snoozed_end,) = db.execute_sql("SELECT MIN(snoozed_until) FROM reminder_delivery "
                                "WHERE state = 'snoozed' AND snoozed_until > ?",
                                (ctx.now_text,)).fetchone()
-    if snooze:
-        moments.append(_from_utc(snooze, ctx.tz))
+    if snoozed_end:
+        moments.append(_from_utc(snoozed_end, ctx.tz))
     later = [m for m in moments if m > ctx.now]
     return min(later) if later else None
 
@@ -458,199 +356,4 @@ def upcoming(db: SqliteDatabase, today: dt.date, days: int = 14,
     found = [o for o in found if o.occurs_on <= last]
     found.sort(key=lambda o: (o.occurs_on, o.starts_at.time() if o.starts_at else dt.time(),
                               o.sort_name, o.key))
-    return found
-
-
-# --- building occurrences and their words ---------------------------------------------------
-
-
-def _from_utc(stored, tz: dt.tzinfo) -> dt.datetime:
-    moment = stored if isinstance(stored, dt.datetime) else dt.datetime.fromisoformat(stored)
-    return moment.replace(tzinfo=dt.UTC).astimezone(tz)
-
-
-def _when(day: dt.date, today: dt.date) -> str:
-    words = {0: "today", 1: "tomorrow", -1: "yesterday"}.get((day - today).days)
-    return words or f"on {_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def _make(kind: str, key: str, customer: tuple, occurs_on: dt.date, remind_at: dt.datetime,
-          title: str, **more) -> Occurrence:
-    customer_id, name, sort_name, phone, email, whatsapp = customer
-    return Occurrence(key=key, kind=kind, customer_id=customer_id, customer_name=name,
-                      occurs_on=occurs_on, remind_at=remind_at, title=title, phone=phone,
-                      email=email, whatsapp=whatsapp, sort_name=sort_name, **more)
-
-
-def _date(ctx: _Ctx, date_row: tuple, occurs_on: dt.date, step: int,
-          customer: tuple) -> Occurrence:
-    date_id, kind, label, year = date_row
-    name = customer[1]
-    years = occurs_on.year - year if year else None
-    years = years if years and years > 0 else None
-    verb = "was" if occurs_on < ctx.today else "is"
-    when = _when(occurs_on, ctx.today)
-    if kind == "birthday":
-        title = (f"{name} {'turned' if verb == 'was' else 'turns'} {years} {when}" if years
-                 else f"{name}'s birthday {verb} {when}")
-    elif kind == "anniversary":
-        what = label if "anniversary" in label.lower() else f"{label} anniversary".strip()
-        count = f" ({_plural(years, 'year')})" if years else ""
-        title = f"{name}'s {what}{count} {verb} {when}"
-    else:
-        title = f"{name}: {label or 'a special day'} {verb} {when}"
-    return _make(kind, f"{kind}:{date_id}:{occurs_on.isoformat()}:lead{step}", customer,
-                 occurs_on, ctx.morning(occurs_on - dt.timedelta(days=step)), title,
-                 years=years, source_id=date_id, lead=step, label=label)
-
-
-def _follow_up(ctx: _Ctx, row: tuple) -> Occurrence:
-    follow_up_id, title, due_on, *customer = row
-    due_on = due_on if isinstance(due_on, dt.date) else dt.date.fromisoformat(due_on)
-    return _make("follow_up", f"follow_up:{follow_up_id}:{due_on.isoformat()}", tuple(customer),
-                 due_on, ctx.morning(due_on), f"Follow up: {title}", source_id=follow_up_id,
-                 label=title)
-
-
-def _keep_in_touch(ctx: _Ctx, row: tuple) -> Occurrence:
-    overdue_on, last_contact, created, *customer = row
-    overdue_on = dt.date.fromisoformat(overdue_on)
-    since = (ctx.today - _from_utc(last_contact or created, ctx.tz).date()).days
-    name = customer[1]
-    title = (f"You have not spoken to {name} for {_plural(since, 'day')}" if last_contact else
-             f"You have not been in touch with {name} since adding them "
-             f"{_plural(since, 'day')} ago")
-    return _make("keep_in_touch", f"keep_in_touch:{customer[0]}:{overdue_on.isoformat()}",
-                 tuple(customer), overdue_on, ctx.morning(overdue_on), title,
-                 source_id=customer[0])
-
-
-def _appointment(ctx: _Ctx, row: tuple) -> Occurrence:
-    appointment_id, starts_at, place, lead, *customer = row
-    starts_utc = (starts_at if isinstance(starts_at, dt.datetime)
-                  else dt.datetime.fromisoformat(starts_at))
-    starts = _from_utc(starts_utc, ctx.tz)
-    title = (f"Appointment with {customer[1]} {_when(starts.date(), ctx.today)} at "
-             f"{starts:%H:%M}{f', {place}' if place else ''}")
-    key = f"appointment:{appointment_id}:{starts_utc:%Y-%m-%dT%H%M}:lead{lead}"
-    return _make("appointment", key, tuple(customer), starts.date(),
-                 starts - dt.timedelta(minutes=lead), title, source_id=appointment_id,
-                 lead=lead, label=place, starts_at=starts)
-
-
-# --- what became of each occurrence ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Delivery:
-    key: str
-    kind: str
-    state: str | None  # DELIVERY_STATES; None while only failed attempts are recorded
-    snoozed_until: dt.datetime | None  # naive UTC
-    updated_at: dt.datetime  # naive UTC
-    attempts: int  # failed attempts
-    last_error: str
-
-
-def _stamp(moment: dt.datetime) -> str:
-    return utc_naive(moment).isoformat(" ")
-
-
-def record(db: SqliteDatabase, occurrence: Occurrence, state: str, now: dt.datetime,
-           snoozed_until: dt.datetime | None = None) -> None:
-    """Record what became of one occurrence (one transaction)."""
-    record_all(db, [occurrence], state, now, snoozed_until)
-
-
-def record_all(db: SqliteDatabase, occurrences, state: str, now: dt.datetime,
-               snoozed_until: dt.datetime | None = None) -> None:
-    """Record the same state for many occurrences (a summary shown), in one transaction."""
-    if state not in DELIVERY_STATES:
-        raise ValueError(f"Unknown reminder state {state!r}.")
-    if state == "snoozed":
-        if snoozed_until is None or snoozed_until <= now:
-            raise ValueError("Choose a time later than now to be reminded again.")
-        until = _stamp(snoozed_until)
-    else:
-        until = None
-    rows = [(o.key, o.kind, o.customer_id, o.occurs_on.isoformat(), state, until, _stamp(now))
-            for o in occurrences]
-    with db.atomic():
-        db.cursor().executemany(
-            "INSERT INTO reminder_delivery (occurrence_key, kind, customer_id, occurs_on, state,"
-            " snoozed_until, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (occurrence_key) DO UPDATE SET state = excluded.state, "
-            "snoozed_until = excluded.snoozed_until, updated_at = excluded.updated_at", rows)
-
-
-def record_failure(db: SqliteDatabase, occurrence: Occurrence, error: str,
-                   now: dt.datetime) -> None:
-    """Count a failed attempt to show it. Its state is left alone, so it stays due and is
-    tried again at the next check: a failure never drops a reminder."""
-    o = occurrence
-    with db.atomic():
-        db.execute_sql(
-            "INSERT INTO reminder_delivery (occurrence_key, kind, customer_id, occurs_on, "
-            "updated_at, attempts, last_error) VALUES (?, ?, ?, ?, ?, 1, ?) "
-            "ON CONFLICT (occurrence_key) DO UPDATE SET attempts = attempts + 1, "
-            "last_error = excluded.last_error, updated_at = excluded.updated_at",
-            (o.key, o.kind, o.customer_id, o.occurs_on.isoformat(), _stamp(now),
-             clean(str(error))[:500]))
-
-
-def snooze(db: SqliteDatabase, occurrence: Occurrence, until: dt.datetime,
-           now: dt.datetime) -> None:
-    record(db, occurrence, "snoozed", now, until)
-
-
-def dismiss(db: SqliteDatabase, occurrence: Occurrence, now: dt.datetime) -> None:
-    record(db, occurrence, "dismissed", now)
-
-
-def mark_done(db: SqliteDatabase, occurrence: Occurrence, now: dt.datetime,
-              log_summary: str | None = None, book=None, channel: str = "other") -> int | None:
-    """Done: closes the occurrence (all its steps); a follow-up or appointment is marked done
-    too. With `log_summary` ("Sent birthday wishes") a conversation is logged through `book`
-    (a CustomerBook), which also resets keep-in-touch. One transaction; returns the
-    conversation's id, if one was logged."""
-    if log_summary is not None and book is None:
-        raise ValueError("A customer book is needed to log the conversation.")
-    stamp = utc_naive(now)
-    with db.atomic():
-        record(db, occurrence, "done", now)
-        if occurrence.kind == "follow_up":
-            (FollowUp.update(done_at=stamp)
-             .where(FollowUp.id == occurrence.source_id, FollowUp.done_at.is_null()).execute())
-        elif occurrence.kind == "appointment":
-            (Appointment.update(done_at=stamp)
-             .where(Appointment.id == occurrence.source_id, Appointment.done_at.is_null())
-             .execute())
-        if log_summary is not None:
-            return book.log_interaction(occurrence.customer_id, channel, log_summary, when=now)
-    return None
-
-
-def forget(db: SqliteDatabase, occurrence: Occurrence) -> None:
-    """Undo: as if nothing had been recorded for this occurrence (it becomes due again)."""
-    with db.atomic():
-        db.execute_sql("DELETE FROM reminder_delivery WHERE occurrence_key = ?",
-                       (occurrence.key,))
-
-
-def deliveries(db: SqliteDatabase, keys) -> dict[str, Delivery]:
-    """What is recorded for these keys (keys with nothing recorded are left out)."""
-    keys, found = list(keys), {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        for row in db.execute_sql(
-                "SELECT occurrence_key, kind, state, snoozed_until, updated_at, attempts, "
-                f"last_error FROM reminder_delivery WHERE occurrence_key IN "
-                f"({','.join('?' * len(chunk))})", chunk):
-            until = dt.datetime.fromisoformat(row[3]) if row[3] else None
-            found[row[0]] = Delivery(row[0], row[1], row[2], until,
-                                     dt.datetime.fromisoformat(row[4]), row[5], row[6])
     return found
