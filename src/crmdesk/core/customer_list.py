@@ -55,8 +55,11 @@ class CustomerList:
             params.append(query.tag)
         return source, clauses, params
 
-    def has_text(self, query: ListQuery) -> bool:
-        return search.match_expression(query.text) is not None
+    def is_selective(self, query: ListQuery) -> bool:
+        """True when a word of two or more letters was typed: few customers match, and the
+        whole answer comes at once. Otherwise (no search, or one letter) many match, and the
+        list is best shown a first page at a time."""
+        return search.is_selective(query.text)
 
     def count_matching(self, query: ListQuery) -> int:
         source, clauses, params = self._where(query)
