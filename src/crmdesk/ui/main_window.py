@@ -395,6 +395,10 @@ class MainWindow(QMainWindow):
                 view.set_formatter(self.formatter)
             self.setWindowTitle(self._title())
             self._changed(self.customers_page.current_id())
+            # Lead times, the reminder hour or Feb 29 may have changed what Today shows
+            # (_changed refreshes Today when it is the open page; say so for the others).
+            self._today_dirty = True
+            self._update_today_badge()
 
         dialog.accepted.connect(save)
         self.settings_dialog = dialog

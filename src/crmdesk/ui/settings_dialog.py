@@ -1,6 +1,9 @@
-"""The shop's settings: name, country, currency, language and how dates are written.
+"""The shop's settings: name, country, currency, language and how dates are written (the Shop
+tab), and when reminders come (the Reminders tab, settings_reminders.py).
 
 The dialog only edits: after Save, `value` holds the new BusinessSettings and the caller saves it.
+The one thing it does itself is "Start crmdesk when I log in", through the `autostart` object it
+is given (the desktop.autostart module unless a test hands it a fake).
 """
 
 from __future__ import annotations
@@ -18,11 +21,15 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from crmdesk.core.settings import DATE_FORMATS, BusinessSettings
+from crmdesk.desktop import autostart as autostart_module
+from crmdesk.ui.settings_reminders import ReminderSettings
 
 # Codes QLocale knows that are groups of countries, not countries.
 _NOT_COUNTRIES = {"EU", "EZ", "QO", "UN", "ZZ"}
@@ -75,9 +82,10 @@ class SettingsDialog(QDialog):
     """Edit the business settings. After Save, `value` is the new BusinessSettings."""
 
     def __init__(self, settings: BusinessSettings, parent: QWidget | None = None, *,
-                 today: dt.date | None = None):
+                 today: dt.date | None = None, autostart=autostart_module):
         super().__init__(parent)
         self._settings = settings
+        self._autostart = autostart
         self.value: BusinessSettings | None = None
         self.setWindowTitle(self.tr("Settings"))
         today = today or dt.date.today()
@@ -139,12 +147,53 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
 
+        shop = QWidget()
+        shop_layout = QVBoxLayout(shop)
+        shop_layout.addLayout(form)
+        shop_layout.addStretch(1)
+
+        self.reminders = ReminderSettings(settings)
+        self.start_at_login = self.reminders.start_at_login
+        self._started_at_login = self._autostart_enabled()
+        self.start_at_login.setChecked(self._started_at_login)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(shop, self.tr("Shop"))
+        self.tabs.addTab(self.reminders, self.tr("Reminders"))
+
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addSpacing(8)
-        layout.addStretch(1)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(460)
+
+    def show_reminders(self) -> None:
+        self.tabs.setCurrentWidget(self.reminders)
+
+    def _autostart_enabled(self) -> bool:
+        try:
+            return bool(self._autostart.is_enabled())
+        except OSError:
+            return False
+
+    def _apply_start_at_login(self) -> None:
+        """Turn start-at-login on or off if the tick changed; a failure is told, not fatal."""
+        wanted = self.start_at_login.isChecked()
+        if wanted == self._started_at_login:
+            return
+        try:
+            if wanted:
+                self._autostart.enable(self._autostart.launch_command())
+            else:
+                self._autostart.disable()
+        except OSError as error:
+            message = (self.tr("crmdesk could not be set to start when you log in.") if wanted
+                       else self.tr("crmdesk could not be stopped from starting when you "
+                                    "log in."))
+            QMessageBox.warning(self, self.tr("Start when I log in"), "\n\n".join((
+                message, self.tr("Your other settings are saved."),
+                self.tr("Details: %1").replace("%1", error.strerror or str(error)))))
+            return
+        self._started_at_login = wanted
 
     @staticmethod
     def _stacked(field: QWidget, note: QLabel) -> QWidget:
@@ -184,6 +233,7 @@ class SettingsDialog(QDialog):
             self.currency_error.setText(self.tr(
                 "Type a three-letter currency code such as EUR, or pick one from the list."))
             self.currency_error.show()
+            self.tabs.setCurrentIndex(0)
             self.currency.setFocus()
             return False
         # replace() keeps any setting this dialog does not show.
@@ -194,6 +244,8 @@ class SettingsDialog(QDialog):
             currency=currency,
             language=self.language.currentData(),
             date_format=self.date_format.currentData(),
+            **self.reminders.values(),
         )
+        self._apply_start_at_login()
         self.accept()
         return True
