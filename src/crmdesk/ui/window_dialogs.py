@@ -1,0 +1,68 @@
+"""The main window's dialogs that stand apart from the customer list: settings, sample
+customers, About. A mixin of MainWindow (it uses the window's session, formatter and pages)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox
+
+from crmdesk import __version__
+from crmdesk.ui.formatting import Formatter, count
+from crmdesk.ui.workers import BackgroundJob
+
+SAMPLE_CUSTOMERS = 200
+
+
+class WindowDialogs:
+    def open_settings(self) -> None:
+        from crmdesk.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.session.settings, self)
+
+        def save() -> None:
+            self.session.save_settings(dialog.value)
+            self.formatter = Formatter(self.session.settings, self.session.fallback_country)
+            for view in (self.model, self.trash_model, self.card, self.today_page):
+                view.set_formatter(self.formatter)
+            self.setWindowTitle(self._title())
+            self._changed(self.customers_page.current_id())
+            # Lead times, the reminder hour or Feb 29 may have changed what Today shows
+            # (_changed refreshes Today when it is the open page; say so for the others).
+            self._today_dirty = True
+            self._update_today_badge()
+
+        dialog.accepted.connect(save)
+        self.settings_dialog = dialog
+        dialog.open()
+
+    def load_samples(self) -> None:
+        if self._job is not None:
+            return
+        self.first_run.set_busy(self.tr("Adding sample customers…"))
+        self.sample_action.setEnabled(False)
+        job = BackgroundJob(lambda progress: self.session.add_sample_customers(
+            SAMPLE_CUSTOMERS, progress), self)
+        job.progress.connect(lambda done, total: self.statusBar().showMessage(
+            self.tr("Adding sample customers: %1 of %2").replace("%1", str(done))
+            .replace("%2", str(total))))
+        job.succeeded.connect(lambda added: self.statusBar().showMessage(
+            count(added, "Added %n sample customer.", "Added %n sample customers."), 6000))
+        job.failed.connect(lambda message: QMessageBox.warning(
+            self, "crmdesk", self.tr("The sample customers could not be added: %1")
+            .replace("%1", message)))
+        job.finished.connect(self._samples_finished)
+        self._job = job
+        job.start()
+
+    def _samples_finished(self) -> None:
+        self._job = None
+        self.first_run.set_busy("")
+        self.sample_action.setEnabled(True)
+        self._changed(None)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self, self.tr("About crmdesk"),
+            self.tr("<h3>crmdesk %1</h3><p>Your customer book, with reminders. "
+                    "Everything stays on this computer.</p><p>Your customer book is kept in:"
+                    "<br><code>%2</code></p>")
+            .replace("%1", __version__).replace("%2", str(self.session.path)))
