@@ -325,3 +325,14 @@ def test_empty_trash_erases_a_customer_with_appointments_and_reminder_records(bo
     assert book.empty_trash() == 1
     for table in ("customer", "appointment", "reminder_delivery", "follow_up"):
         assert db.execute_sql(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+
+
+def test_today_badge_counts_a_feb_29_birthday_on_mar_1_when_set_so(db, book, clock):
+    from crmdesk.core import dates, upcoming
+    from crmdesk.core.model import DateInput
+
+    book.create(CustomerInput(first_name="Leap", dates=[DateInput("birthday", 29, 2, None)]))
+    non_leap_mar_1 = dt.date(2027, 3, 1)
+    assert upcoming.due_today_count(db, non_leap_mar_1, dates.FEB29_ON_MAR1) == 1
+    assert upcoming.due_today_count(db, non_leap_mar_1, dates.FEB29_ON_FEB28) == 0
+    assert upcoming.due_today_count(db, dt.date(2027, 2, 28), dates.FEB29_ON_FEB28) == 1

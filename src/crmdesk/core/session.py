@@ -49,14 +49,9 @@ class Session:
     def is_empty(self) -> bool:
         return self.customers.count() == 0 and self.customers.count(trash=True) == 0
 
-    def upcoming(self, days: int = TODAY_DAYS):
-        today = self.today()
-        return (upcoming.important_dates(self.db, today, days),
-                upcoming.follow_ups(self.db, today, days))
-
     def due_today_count(self) -> int:
         """Dates falling today and follow-ups due today or overdue (for the Today badge)."""
-        return upcoming.due_today_count(self.db, self.today())
+        return upcoming.due_today_count(self.db, self.today(), self.settings.feb29)
 
     def add_sample_customers(self, count: int, progress: Callable[[int, int], bool],
                              seed: int | None = None) -> int:

@@ -1,6 +1,7 @@
-"""What is coming up: important dates in the next days and follow-ups that are due.
+"""Important dates falling in the next days, and the count for the Today badge.
 
-A first, read-only answer for the Today page; reminders (delivery, snooze, done) build on it.
+Reminders themselves (lead times, deliveries, snooze, done) are core/reminders.py; this is the
+cheap read the badge needs at every change.
 """
 
 from __future__ import annotations
@@ -25,14 +26,16 @@ class UpcomingItem:
     item_id: int = 0
 
 
-def _month_day_windows(today: dt.date, days: int) -> list[tuple[int, int, int]]:
+def _month_day_windows(today: dt.date, days: int,
+                       feb29: str = date_rules.FEB29_ON_FEB28) -> list[tuple[int, int, int]]:
     """(month, first day, last day) ranges covering today .. today+days."""
     windows: dict[int, list[int]] = {}
+    leap_day_on = (2, 28) if feb29 == date_rules.FEB29_ON_FEB28 else (3, 1)
     for offset in range(days + 1):
         d = today + dt.timedelta(days=offset)
         windows.setdefault(d.month, []).append(d.day)
-        if d.month == 2 and d.day == 28 and not _is_leap(d.year):
-            windows[2].append(29)  # Feb 29 falls on Feb 28 in other years
+        if (d.month, d.day) == leap_day_on and not _is_leap(d.year):
+            windows.setdefault(2, []).append(29)  # Feb 29 falls here in other years
     return [(month, min(ds), max(ds)) for month, ds in windows.items()]
 
 
@@ -42,7 +45,7 @@ def _is_leap(year: int) -> bool:
 
 def important_dates(db: SqliteDatabase, today: dt.date, days: int = 14,
                     feb29: str = date_rules.FEB29_ON_FEB28) -> list[UpcomingItem]:
-    windows = _month_day_windows(today, days)
+    windows = _month_day_windows(today, days, feb29)
     clause = " OR ".join("(d.month = ? AND d.day BETWEEN ? AND ?)" for _ in windows)
     params = [value for window in windows for value in window]
     rows = db.execute_sql(
@@ -57,22 +60,6 @@ def important_dates(db: SqliteDatabase, today: dt.date, days: int = 14,
         items.append(UpcomingItem(coming.on, coming.days_left, kind, customer_id, name, label,
                                   coming.years, date_id))
     items.sort(key=lambda i: (i.on, i.customer_name.casefold()))
-    return items
-
-
-def follow_ups(db: SqliteDatabase, today: dt.date, days: int = 14) -> list[UpcomingItem]:
-    """Open follow-ups due within `days`, overdue ones included."""
-    last = today + dt.timedelta(days=days)
-    rows = db.execute_sql(
-        "SELECT f.id, f.title, f.due_on, c.id, c.display_name FROM follow_up f "
-        "JOIN customer c ON c.id = f.customer_id "
-        "WHERE f.done_at IS NULL AND f.due_on <= ? AND c.deleted_at IS NULL "
-        "ORDER BY f.due_on, c.sort_name", (last.isoformat(),)).fetchall()
-    items = []
-    for follow_up_id, title, due_on, customer_id, name in rows:
-        due = due_on if isinstance(due_on, dt.date) else dt.date.fromisoformat(str(due_on))
-        items.append(UpcomingItem(due, (due - today).days, "follow_up", customer_id, name,
-                                  title, None, follow_up_id))
     return items
 
 
