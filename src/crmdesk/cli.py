@@ -52,7 +52,21 @@ def build_parser() -> argparse.ArgumentParser:
                            help="the day to start from (default: today)")
     reminders.add_argument("--days", type=int, default=14, metavar="N",
                            help="how many days ahead to look (default 14)")
+    for module in _command_modules():
+        module.add_parser(sub)
     return parser
+
+
+def _command_modules() -> list:
+    """The subcommands in crmdesk.commands (import, export, backup, ...), in name order."""
+    import importlib
+    import pkgutil
+
+    import crmdesk.commands
+
+    return [importlib.import_module(f"crmdesk.commands.{info.name}")
+            for info in sorted(pkgutil.iter_modules(crmdesk.commands.__path__),
+                               key=lambda info: info.name)]
 
 
 def _database_path(args: argparse.Namespace) -> Path:
@@ -144,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         return _cmd_demo(args)
     if args.command == "reminders":
         return _cmd_reminders(args)
+    if getattr(args, "run", None) is not None:  # a subcommand from crmdesk.commands
+        return args.run(args)
     from crmdesk.app import run_gui
 
     return run_gui(
@@ -156,3 +172,20 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# --- for the subcommands in crmdesk.commands ------------------------------------------------
+
+def db_option(parser: argparse.ArgumentParser) -> None:
+    """Add `--db PATH` to a subcommand's parser."""
+    _db_option(parser, top=False)
+
+
+def database_path(args: argparse.Namespace) -> Path:
+    return _database_path(args)
+
+
+def open_book(args: argparse.Namespace):
+    """The opened book (store.db.OpenResult), or None after printing why it cannot be opened
+    (the caller then exits with EXIT_DATABASE)."""
+    return _open(_database_path(args))
