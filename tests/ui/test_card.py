@@ -92,6 +92,8 @@ def test_today_page_lists_the_coming_birthday(qtbot, filled_window, session):
 def test_first_run_page_on_an_empty_book_and_samples_load(qtbot, window, session):
     win = window
     assert win.customers_stack.currentWidget() is win.first_run
+    intro = win.first_run.intro
+    assert intro.height() >= intro.heightForWidth(intro.width())  # every line is readable
     qtbot.mouseClick(win.first_run.sample_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: win.customers_stack.currentWidget() is win.customers_page,
                     timeout=30000)

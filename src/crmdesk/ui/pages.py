@@ -30,13 +30,16 @@ class FirstRunPage(QWidget):
         logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
         title = page_title(self.tr("Welcome to your customer book"))
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text = muted_label(self.tr(
+        self.intro = text = muted_label(self.tr(
             "Keep every customer's name, phone, taste, birthday and what you last talked "
             "about in one place, and crmdesk will remind you when to get in touch.\n\n"
             "Start with your first customer, or look around with a few sample customers "
             "(you can delete them later)."))
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text.setMaximumWidth(520)
+        # A wrapped label centred by the layout gets the height of one long line: give it its
+        # width, and the height that width needs.
+        text.setFixedWidth(520)
+        text.setMinimumHeight(text.heightForWidth(520))
         self.add_button = QPushButton(icon("add-person"), self.tr("Add your first customer"))
         self.add_button.setDefault(True)
         self.add_button.setMinimumHeight(36)
