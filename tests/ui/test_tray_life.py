@@ -73,7 +73,7 @@ def test_due_reminders_are_shown_and_not_again_after_a_restart(qtbot, life, sess
     life.attach_scheduler(session)
     assert len(sent) == 1
     title, body, key = sent[0]
-    assert "Anna Schmidt" in title + body and key.startswith("customer:")
+    assert "Anna Schmidt" in title + body and key.startswith("reminder:birthday:")
     life.scheduler.stop()
     sent.clear()
     life.attach_scheduler(session)  # as after a restart of the app
@@ -95,3 +95,55 @@ def test_a_failed_delivery_is_kept_and_retried(qtbot, life, session, monkeypatch
     monkeypatch.setattr(life.notifier, "send", lambda title, body, key: "native")
     life.scheduler.tick()
     assert session.reminders_due() == []
+
+
+def reminder_key(life, session, monkeypatch) -> str:
+    sent = []
+    monkeypatch.setattr(life.notifier, "send",
+                        lambda title, body, key: sent.append(key) or "native")
+    life.attach_scheduler(session)
+    assert len(sent) == 1
+    return sent[0]
+
+
+def test_clicking_a_reminder_opens_the_card(qtbot, life, filled_window, session, monkeypatch):
+    key = reminder_key(life, session, monkeypatch)
+    filled_window.hide()
+    life.notifier.activated.emit(key)
+    assert filled_window.isVisible() and filled_window.card.card.name == "Anna Schmidt"
+
+
+def test_snooze_from_the_notification_brings_it_back_in_an_hour(qtbot, life, session, clock,
+                                                                 monkeypatch):
+    key = reminder_key(life, session, monkeypatch)
+    life.notifier.activated.emit(key + "#snooze")
+    clock.advance(minutes=59)
+    assert session.reminders_due() == []
+    clock.advance(minutes=2)
+    assert [o.customer_name for o in session.reminders_due()] == ["Anna Schmidt"]
+
+
+def test_done_from_the_notification_closes_the_reminder(qtbot, life, session, clock,
+                                                        monkeypatch):
+    key = reminder_key(life, session, monkeypatch)
+    life.notifier.activated.emit(key + "#done")
+    clock.advance(days=2)  # her birthday itself: the occurrence is done, all its steps
+    assert [o for o in session.reminders_due() if o.kind == "birthday"] == []
+
+
+def test_freedesktop_notification_offers_snooze_and_done_for_a_reminder(qtbot):
+    from crmdesk.desktop.notify import FreedesktopBackend
+
+    backend = FreedesktopBackend("crmdesk", None)
+    calls = []
+    backend.bus.notify = lambda *args, **kwargs: calls.append(kwargs["actions"]) or 7
+    backend.show("crmdesk", "Anna turns 36", "reminder:birthday:1:2026-03-12:lead7")
+    assert "snooze" in calls[0] and "done" in calls[0]
+    got = []
+    backend.activated.connect(got.append)
+    backend._action(7, "snooze")
+    backend._action(7, "default")
+    assert got == ["reminder:birthday:1:2026-03-12:lead7#snooze",
+                   "reminder:birthday:1:2026-03-12:lead7"]
+    backend.show("Today", "3 birthdays", "today")
+    assert "snooze" not in calls[1]

@@ -92,6 +92,13 @@ class PlyerBackend:
             raise DeliveryError(f"plyer has no notification backend here: {exc}") from exc
 
 
+#: Keys of single reminders ("reminder:<occurrence key>"); their notifications offer Snooze and
+#: Done, which come back as `activated("<key>#snooze")` / `activated("<key>#done")`.
+REMINDER_PREFIX = "reminder:"
+ACTION_SNOOZE = "snooze"
+ACTION_DONE = "done"
+
+
 class FreedesktopBackend(QObject):
     """org.freedesktop.Notifications with a default action, so a click comes back as
     `activated(key)`. Connects to the session bus at the first `show`."""
@@ -112,16 +119,23 @@ class FreedesktopBackend(QObject):
         self._keys: dict[int, str] = {}
 
     def show(self, title: str, body: str, key: str) -> None:
+        actions = ["default", tr("Open")]
+        if key.startswith(REMINDER_PREFIX):
+            # A single reminder can be handled from the notification itself.
+            actions += [ACTION_SNOOZE, tr("Snooze 1 hour"), ACTION_DONE, tr("Done")]
         notification_id = self.bus.notify(
-            self.app_name, title, body, icon=self.app_icon_path,
-            actions=["default", tr("Open")],
+            self.app_name, title, body, icon=self.app_icon_path, actions=actions,
             hints={"desktop-entry": self.desktop_entry, "urgency": 1})
         self._keys[notification_id] = key
 
     def _action(self, notification_id: int, action: str) -> None:
         key = self._keys.get(notification_id)
-        if key is not None and action == "default":
+        if key is None:
+            return
+        if action == "default":
             self.activated.emit(key)
+        elif action in (ACTION_SNOOZE, ACTION_DONE):
+            self.activated.emit(f"{key}#{action}")
 
     def _closed(self, notification_id: int, _reason: int) -> None:
         self._keys.pop(notification_id, None)

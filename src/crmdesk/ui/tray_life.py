@@ -11,7 +11,8 @@ import logging
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from crmdesk.desktop.notify import Notifier
+from crmdesk.desktop.notify import ACTION_DONE, ACTION_SNOOZE, REMINDER_PREFIX, Notifier
+from crmdesk.desktop.scheduler import in_one_hour
 from crmdesk.desktop.tray import TrayIcon
 from crmdesk.ui.icons import app_icon
 
@@ -47,6 +48,7 @@ class TrayLife(QObject):
         self.notifier.activated.connect(self.open_from_notification)
         self.session = None
         self.scheduler = None
+        self._shown: dict = {}  # occurrence key -> occurrence, for actions on notifications
         if self.tray is not None:
             self.tray.pauseRequested.connect(self._pause)
 
@@ -68,16 +70,37 @@ class TrayLife(QObject):
         self.scheduler.start()
         log.info("reminder scheduler started (checks every %d s)", interval_ms // 1000)
 
+    def _reminder_action(self, key: str) -> None:
+        """A single reminder's notification: clicked (open the card), Snooze or Done."""
+        occurrence_key, _, action = key[len(REMINDER_PREFIX):].partition("#")
+        occurrence = self._shown.get(occurrence_key)
+        if occurrence is None:  # from before a restart: Today has it
+            self.show_today()
+            return
+        if action == ACTION_SNOOZE:
+            self.session.snooze_reminder(occurrence, in_one_hour(self.session.now()))
+        elif action == ACTION_DONE:
+            self.session.reminder_done(occurrence)
+        else:
+            self.bring_forward()
+            self.window.open_customer(occurrence.customer_id)
+            return
+        self.window.reminders_delivered()  # Today and its badge show the change
+
     def _deliver(self, occurrence) -> bool:
         """Show one reminder; it is recorded only once it was shown (else retried next tick)."""
         from crmdesk.desktop.notify import DeliveryError
 
         try:
-            self.notifier.send("crmdesk", occurrence.title, f"customer:{occurrence.customer_id}")
+            self.notifier.send("crmdesk", occurrence.title,
+                               f"{REMINDER_PREFIX}{occurrence.key}")
         except DeliveryError as exc:
             self.session.reminder_failed(occurrence, str(exc))
             return False
         self.session.reminders_shown([occurrence])
+        self._shown[occurrence.key] = occurrence
+        while len(self._shown) > 500:  # the notifications of a day, not of a year
+            self._shown.pop(next(iter(self._shown)))
         return True
 
     def _deliver_summary(self, occurrences: list, title: str, body: str) -> bool:
@@ -115,7 +138,9 @@ class TrayLife(QObject):
         self.window.new_customer()
 
     def open_from_notification(self, key: str) -> None:
-        if key.startswith("customer:"):
+        if key.startswith(REMINDER_PREFIX):
+            self._reminder_action(key)
+        elif key.startswith("customer:"):
             try:
                 customer_id = int(key.split(":", 1)[1])
             except ValueError:
