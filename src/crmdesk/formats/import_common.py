@@ -1,0 +1,106 @@
+"""What every importer hands back: a table of cells with column names, and its errors.
+
+A reader turns a file into a `Table` (column names, rows of cells, where each row came from);
+the mapping (`import_mapping`) turns rows into customers. A file that cannot be read raises
+`ImportFileError` with a message in plain words, and nothing has been written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+#: A cell: text, a date or datetime (from a spreadsheet), a number, or a PartialDate (vCard).
+Cell = object
+
+
+class ImportFileError(Exception):
+    """The file could not be read as customers; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date read from a file whose year may be unknown (vCard's --MMDD)."""
+
+    day: int
+    month: int
+    year: int | None = None
+
+
+@dataclass
+class Table:
+    """Rows read from a file. `numbers[i]` is where row i was in the file (spreadsheet row for
+    CSV and Excel, with the column names on row 1; card number for vCard)."""
+
+    headers: list[str]
+    rows: list[list[Cell]]
+    numbers: list[int]
+    kind: str  # "csv", "xlsx", "vcard"
+    unit: str = "row"  # "row" or "card": how a rejected line is named to the user
+    encoding: str = ""
+    delimiter: str = ""
+    sheet: str = ""
+    sheets: list[str] = field(default_factory=list)
+
+    def preview(self, count: int = 20) -> list[list[str]]:
+        """The first rows as text, for showing before anything is imported."""
+        return [[cell_text(cell) for cell in row] for row in self.rows[:count]]
+
+    def label(self, index: int) -> str:
+        return f"{self.unit.capitalize()} {self.numbers[index]}"
+
+
+def cell_text(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, bool):
+        return "yes" if cell else "no"
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, dt.datetime):
+        return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat(" ")
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    if isinstance(cell, PartialDate):
+        if cell.year is None:
+            return f"--{cell.month:02d}-{cell.day:02d}"
+        return f"{cell.year:04d}-{cell.month:02d}-{cell.day:02d}"
+    return str(cell)
+
+
+def make_table(grid: list[list[Cell]], numbers: list[int], kind: str, **extra) -> Table:
+    """Split a grid into column names (the first row that is not blank) and rows below it,
+    dropping blank rows and padding short rows. Raises ImportFileError when nothing is left."""
+    start = next((i for i, row in enumerate(grid) if any(cell_text(c).strip() for c in row)), None)
+    if start is None:
+        raise ImportFileError("The file is empty: there is nothing to import.")
+    headers = [" ".join(cell_text(c).split()) for c in grid[start]]
+    while headers and not headers[-1]:
+        headers.pop()
+    if not headers:
+        raise ImportFileError("The first line of the file has no column names.")
+    width = len(headers)
+    rows, kept = [], []
+    for row, number in zip(grid[start + 1:], numbers[start + 1:], strict=True):
+        if not any(cell_text(c).strip() for c in row):
+            continue
+        row = list(row[:width])
+        row.extend([""] * (width - len(row)))
+        rows.append(row)
+        kept.append(number)
+    if not rows:
+        raise ImportFileError(
+            "The file has column names but no rows below them: there is nothing to import.")
+    return Table(headers, rows, kept, kind, **extra)
+
+
+def looks_binary(data: bytes) -> bool:
+    """True for bytes that are not text in any encoding we read (NULs outside UTF-16, or many
+    control characters)."""
+    sample = data[:65536]
+    if not sample:
+        return False
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return controls > len(sample) * 0.02 or b"\x00" in sample
