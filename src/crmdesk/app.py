@@ -62,14 +62,23 @@ def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = Fa
     reporter = ErrorReporter(log_path)
     install_exception_hook(reporter, log_path)
 
+    from crmdesk.ui import safety
+
     try:
         opened = open_database(db_path)
     except DatabaseOpenError as exc:
         log.error("%s", exc)
         print(f"crmdesk: {exc}", file=sys.stderr)
-        if not ready_and_exit:
+        if ready_and_exit:
+            return EXIT_DATABASE
+        if not safety.offer_recovery(exc.path):
             QMessageBox.critical(None, "crmdesk", f"{exc.problem}\n\n{exc.advice}\n\n{exc.path}")
-        return EXIT_DATABASE
+            return EXIT_DATABASE
+        try:
+            opened = open_database(db_path)
+        except DatabaseOpenError as again:
+            QMessageBox.critical(None, "crmdesk", str(again))
+            return EXIT_DATABASE
     if opened.backup is not None:
         log.info("migrated %s (steps %s); copy saved as %s", opened.path, opened.migrated,
                  opened.backup)
@@ -94,8 +103,14 @@ def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = Fa
 
         life = TrayLife(app, window, state, parent=app)
         instance.messageReceived.connect(life.on_second_launch)
-        # Reminders start once the window is up (what came due meanwhile: one summary).
+        # Reminders start once the window is up (what came due meanwhile: one summary);
+        # today's backup is made in the background.
         QTimer.singleShot(0, lambda: life.attach_scheduler(session))
+        QTimer.singleShot(2000, lambda: safety.backup_in_background(opened.path, window))
+        daily = QTimer(window)  # a day's backup also when crmdesk runs for days on end
+        daily.setInterval(60 * 60 * 1000)
+        daily.timeout.connect(lambda: safety.backup_in_background(opened.path, window))
+        daily.start()
 
     if ready_and_exit:
         window.keep_state = False
@@ -115,4 +130,6 @@ def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = Fa
     if instance is not None:
         instance.close()
     session.close()
+    if not ready_and_exit:
+        safety.backup_on_quit(opened.path)
     return status
