@@ -25,9 +25,12 @@ from typing import IO
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
+_FIRST = frozenset(_DANGEROUS) | {"'"}
+
+
 def guard(text: str) -> str:
     """The cell made safe against formula injection (see the module docstring)."""
-    if text and text.lstrip("'").startswith(_DANGEROUS):
+    if text and text[0] in _FIRST and text.lstrip("'").startswith(_DANGEROUS):
         return "'" + text
     return text
 
