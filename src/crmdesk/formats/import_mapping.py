@@ -222,10 +222,16 @@ def read_date(cell: Cell, order: str | None, today: dt.date) -> PartialDate | No
         first, second = int(match.group(1)), int(match.group(2))
         year = _year(match.group(3), today)
         shape = date_shape(text)
-        use = order if shape == "either" else shape
-        if use is None or use == "either":
+        if shape is None:
+            raise DateProblem(f"“{cell_text(cell)}” is not a date (no month {first} or {second}).")
+        if shape == "either" and order is None:
             raise DateProblem(f"“{cell_text(cell)}” can be read as day/month or month/day: "
                               "choose the order of dates.")
+        use = order or shape
+        if shape != "either" and shape != use:
+            raise DateProblem(f"“{cell_text(cell)}” is written in another order than the other "
+                              f"dates of its column ({'day/month' if use == 'dmy' else 'month/day'}"
+                              "/year).")
         return PartialDate(first, second, year) if use == "dmy" else \
             PartialDate(second, first, year)
     for rx, day_at, month_at in ((_WORDS_DMY, 1, 2), (_WORDS_MDY, 2, 1)):

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from crmdesk.core.model import CustomerInput, DateInput
+from crmdesk.core.text import fold
 from crmdesk.formats.import_common import Table, cell_text
 from crmdesk.formats.import_mapping import _PHONE_RANK, DateProblem, read_date
 
@@ -70,7 +71,8 @@ class RowReader:
         full = values.pop("name", "")
         for field, text in values.items():
             setattr(data, field, text)
-        if full and not (data.first_name or data.last_name):
+        if full and not (data.first_name or data.last_name) and \
+                fold(full) != fold(data.business_name):
             if "," in full:
                 data.last_name, _, data.first_name = (p.strip() for p in full.partition(","))
             else:

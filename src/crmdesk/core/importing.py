@@ -1,0 +1,332 @@
+"""Import customers: a dry run first (`plan`), then one transaction (`apply`), then `undo`.
+
+    table = import_file.read_file(path, sheet)              # formats/: ImportFileError
+    mapping = import_mapping.build_mapping(table.headers, preset, user_mapping)
+    orders = import_mapping.date_orders(table, mapping)     # "ambiguous" -> ask dmy / mdy
+    plan_ = plan(table, mapping, db, country, on_duplicate, date_order)   # writes nothing
+    result = apply(plan_, db, progress)                     # all or nothing; ImportCancelled
+    undo(result, db)                                        # created -> Trash, merged -> before
+
+Duplicates are found against live customers (not those in Trash) and within the file, by the
+normalised phone numbers (phone, second phone, WhatsApp), then the e-mail, then the same name
+(case and accents folded). A merge only fills what the existing customer lacks: empty fields take
+the file's value, new phones and e-mails go to empty slots or else to the notes, tags and dates
+are added; nothing already there is overwritten.
+
+Undo works within the session that ran the import: `ImportResult` holds the created ids and the
+merged customers' data as it was before (the schema has no import table, and it is not ours to
+change). Created customers go to Trash, so even undo loses nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from peewee import SqliteDatabase
+
+from crmdesk.core import validation
+from crmdesk.core.clock import Now, system_now, utc_naive
+from crmdesk.core.customers import CustomerBook, NotFound
+from crmdesk.core.model import CustomerInput
+from crmdesk.core.text import fold
+from crmdesk.formats.import_common import Table, cell_text
+from crmdesk.formats.import_mapping import AmbiguousDates, check_mapping, date_orders, date_shape
+from crmdesk.formats.import_rows import RowProblem, RowReader, reason
+from crmdesk.store import search
+
+Progress = Callable[[int, int], bool | None]
+ON_DUPLICATE = ("skip", "merge", "create")
+CHUNK = 2000
+
+_COLUMNS = ("id", "kind", "first_name", "last_name", "business_name", "display_name",
+            "sort_name", "phone", "phone_alt", "email", "whatsapp", "address", "city",
+            "postcode", "country", "notes", "likes", "dislikes", "diet", "sizes", "status",
+            "source", "do_not_contact", "keep_in_touch_days", "created_at", "updated_at")
+_INSERT = f"INSERT INTO customer ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+_INSERT_DATE = ("INSERT INTO important_date (customer_id, kind, label, day, month, year, "
+                "lead_days) VALUES (?, ?, ?, ?, ?, ?, ?)")
+_FILL = ("first_name", "last_name", "business_name", "address", "city", "postcode", "country",
+         "likes", "dislikes", "diet", "sizes", "source", "whatsapp")
+
+
+class ImportCancelled(Exception):
+    """The user cancelled: the transaction was rolled back and nothing was written."""
+
+
+@dataclass
+class PlannedRow:
+    index: int  # position in table.rows
+    label: str  # "Row 7" / "Card 3", as the user sees the file
+    action: str  # "create", "merge", "skip", "reject"
+    data: CustomerInput | None = None  # checked and normalised (None when rejected)
+    existing_id: int | None = None  # the customer to merge into, or that made it a duplicate
+    reason: str = ""  # why it is skipped or rejected, in plain words
+
+
+@dataclass
+class ImportPlan:
+    table: Table
+    mapping: dict[str, str]
+    on_duplicate: str
+    default_country: str
+    today: dt.date
+    rows: list[PlannedRow]
+
+    def _with(self, action: str) -> list[PlannedRow]:
+        return [r for r in self.rows if r.action == action]
+
+    @property
+    def to_create(self) -> list[PlannedRow]:
+        return self._with("create")
+
+    @property
+    def to_merge(self) -> list[PlannedRow]:
+        return self._with("merge")
+
+    @property
+    def skipped(self) -> list[PlannedRow]:
+        return self._with("skip")
+
+    @property
+    def rejected(self) -> list[PlannedRow]:
+        return self._with("reject")
+
+
+@dataclass
+class ImportResult:
+    batch: str  # the import's marker, shown to the user and kept with the undo data
+    created_ids: list[int] = field(default_factory=list)
+    merged: list[tuple[int, CustomerInput]] = field(default_factory=list)  # (id, data before)
+    skipped: int = 0
+    rejected: int = 0
+    problems: list[str] = field(default_factory=list)  # merges that could not be written
+
+
+def _keys(data: CustomerInput) -> list[tuple[str, str]]:
+    keys = [("phone", p) for p in dict.fromkeys((data.phone, data.phone_alt, data.whatsapp)) if p]
+    if data.email:
+        keys.append(("email", data.email.casefold()))
+    name = fold(validation.display_name(data))
+    if name:
+        keys.append(("name", name))
+    return keys
+
+
+_WHY = {"phone": "same phone number", "email": "same e-mail", "name": "same name"}
+
+
+def plan(table: Table, mapping: dict[str, str], db: SqliteDatabase, default_country: str,
+         on_duplicate: str = "skip", date_order: str | None = None,
+         today: dt.date | None = None, progress: Progress | None = None) -> ImportPlan:
+    """Check every row and find duplicates; writes nothing. Raises MappingError (AmbiguousDates
+    when a date column reads both ways and `date_order` is None) and ImportCancelled."""
+    if on_duplicate not in ON_DUPLICATE:
+        raise ValueError(f"on_duplicate must be one of {ON_DUPLICATE}")
+    if date_order not in (None, "dmy", "mdy"):
+        raise ValueError("date_order must be 'dmy', 'mdy' or None")
+    today = today or system_now().date()
+    check_mapping(mapping, table.headers)
+    orders = date_orders(table, mapping)
+    unsure = {h: [r[table.headers.index(h)] for r in table.rows
+                  if date_shape(r[table.headers.index(h)]) == "either"][:3]
+              for h, o in orders.items() if o == "ambiguous"}
+    if unsure and date_order is None:
+        raise AmbiguousDates(unsure)
+    by_index = {i: (orders.get(h) if orders.get(h) in ("dmy", "mdy") else date_order)
+                for i, h in enumerate(table.headers)}
+    reader = RowReader(table, mapping, by_index, today)
+
+    known: dict[tuple[str, str], int] = {}
+    for cid, phone, phone_alt, whatsapp, email, sort_name in db.execute_sql(
+            "SELECT id, phone, phone_alt, whatsapp, email, sort_name FROM customer "
+            "WHERE deleted_at IS NULL ORDER BY id"):
+        for key in (("phone", phone), ("phone", phone_alt), ("phone", whatsapp),
+                    ("email", (email or "").casefold()), ("name", sort_name)):
+            if key[1]:
+                known.setdefault(key, cid)
+    in_file: dict[tuple[str, str], PlannedRow] = {}
+    rows: list[PlannedRow] = []
+    total = len(table.rows)
+    for index, raw in enumerate(table.rows):
+        label = table.label(index)
+        try:
+            data = reader.read(raw)
+            data = validation.validate(data, default_country, today)
+        except RowProblem as exc:
+            rows.append(PlannedRow(index, label, "reject", reason=str(exc)))
+            continue
+        except validation.ValidationError as exc:
+            rows.append(PlannedRow(index, label, "reject", reason=reason(exc.errors, data)))
+            continue
+        keys = _keys(data)
+        row = PlannedRow(index, label, "create", data)
+        existing = next(((known[k], k[0]) for k in keys if k in known), None)
+        earlier = next(((in_file[k], k[0]) for k in keys if k in in_file), None)
+        if on_duplicate != "create" and existing is not None:
+            row.existing_id = existing[0]
+            if on_duplicate == "skip":
+                row.action = "skip"
+                row.reason = f"Already in your book ({_WHY[existing[1]]})."
+            else:
+                row.action = "merge"
+        elif on_duplicate != "create" and earlier is not None:
+            first, why = earlier
+            row.action = "skip"
+            row.existing_id = first.existing_id
+            if on_duplicate == "merge" and first.data is not None:
+                first.data = merge_into(first.data, data)
+                row.reason = f"Combined with {first.label.lower()} ({_WHY[why]})."
+            else:
+                row.reason = f"Same customer as {first.label.lower()} ({_WHY[why]})."
+        if row.action in ("create", "merge"):
+            for key in keys:
+                in_file.setdefault(key, row)
+        rows.append(row)
+        if progress is not None and index % CHUNK == CHUNK - 1 and \
+                progress(index + 1, total) is False:
+            raise ImportCancelled("The check was cancelled.")
+    return ImportPlan(table, mapping, on_duplicate, default_country, today, rows)
+
+
+def merge_into(base: CustomerInput, new: CustomerInput) -> CustomerInput:
+    """`base` with what it lacks taken from `new` (never overwriting what `base` holds)."""
+    out = dataclasses.replace(base, tags=list(base.tags), dates=list(base.dates),
+                              consents=list(base.consents))
+    for name in _FILL:
+        if not getattr(out, name) and getattr(new, name):
+            setattr(out, name, getattr(new, name))
+    extra = []
+    for number in (new.phone, new.phone_alt):
+        if not number or number in (out.phone, out.phone_alt, out.whatsapp):
+            continue
+        if not out.phone:
+            out.phone = number
+        elif not out.phone_alt:
+            out.phone_alt = number
+        else:
+            extra.append(f"Other phone: {number}")
+    if new.email and new.email != out.email:
+        if not out.email:
+            out.email = new.email
+        else:
+            extra.append(f"Other e-mail: {new.email}")
+    notes = [n for n in (new.notes, *extra) if n and n not in out.notes]
+    if notes:
+        out.notes = "\n".join(x for x in (out.notes, *notes) if x)
+    known_tags = {t.casefold() for t in out.tags}
+    out.tags += [t for t in new.tags if t.casefold() not in known_tags]
+    have = {(d.kind, d.label.casefold()) for d in out.dates}
+    out.dates += [dataclasses.replace(d, id=None) for d in new.dates
+                  if (d.kind, d.label.casefold()) not in have]
+    return out
+
+
+def apply(plan_: ImportPlan, db: SqliteDatabase, progress: Progress | None = None,
+          now: Now = system_now) -> ImportResult:
+    """Write the plan in one transaction. `progress(done, total)` is called every few thousand
+    customers; returning False cancels: ImportCancelled is raised and nothing is written."""
+    result = ImportResult(batch=uuid.uuid4().hex[:12], skipped=len(plan_.skipped),
+                          rejected=len(plan_.rejected))
+    creates = [r.data for r in plan_.to_create]
+    merges = plan_.to_merge
+    total = len(creates) + len(merges)
+    stamp = utc_naive(now())
+    book = CustomerBook(db, now=now, default_country=lambda: plan_.default_country)
+    done = 0
+
+    def report(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None and progress(done, total) is False:
+            raise ImportCancelled("The import was cancelled: nothing was written.")
+
+    with db.atomic("IMMEDIATE"):
+        tag_ids = _tag_ids(db, {t for d in creates for t in d.tags})
+        next_id = db.execute_sql("SELECT COALESCE(MAX(id), 0) + 1 FROM customer").fetchone()[0]
+        for start in range(0, len(creates), CHUNK):
+            chunk = creates[start:start + CHUNK]
+            ids = list(range(next_id, next_id + len(chunk)))
+            next_id += len(chunk)
+            _insert(db, chunk, ids, tag_ids, stamp)
+            search.index_customers(db, ids)
+            result.created_ids.extend(ids)
+            report(len(chunk))
+        pending = 0
+        for row in merges:
+            try:
+                before = book.load_input(row.existing_id)
+            except NotFound:  # gone since the check: add the row as a new customer
+                result.created_ids.append(book.create(row.data))
+            else:
+                try:
+                    book.update(row.existing_id, merge_into(before, row.data))
+                    result.merged.append((row.existing_id, before))
+                except validation.ValidationError as exc:
+                    result.problems.append(f"{row.label}: could not be merged ({exc}).")
+            pending += 1
+            if pending == 200:
+                report(pending)
+                pending = 0
+        report(pending)
+    return result
+
+
+def _tag_ids(db: SqliteDatabase, names: set[str]) -> dict[str, int]:
+    ids = {}
+    for name in sorted(names):
+        db.execute_sql("INSERT OR IGNORE INTO tag (name) VALUES (?)", (name,))
+        ids[name] = db.execute_sql("SELECT id FROM tag WHERE name = ?", (name,)).fetchone()[0]
+    return ids
+
+
+def _insert(db: SqliteDatabase, chunk: list[CustomerInput], ids: list[int],
+            tag_ids: dict[str, int], stamp: dt.datetime) -> None:
+    rows, dates, links = [], [], []
+    for cid, d in zip(ids, chunk, strict=True):
+        display = validation.display_name(d)
+        rows.append((cid, d.kind, d.first_name, d.last_name, d.business_name, display,
+                     fold(display), d.phone, d.phone_alt, d.email, d.whatsapp, d.address,
+                     d.city, d.postcode, d.country, d.notes, d.likes, d.dislikes, d.diet,
+                     d.sizes, d.status, d.source, int(d.do_not_contact), d.keep_in_touch_days,
+                     stamp, stamp))
+        dates.extend((cid, x.kind, x.label, x.day, x.month, x.year, x.lead_days)
+                     for x in d.dates)
+        links.extend((cid, tag_ids[t]) for t in d.tags)
+    cursor = db.cursor()
+    cursor.executemany(_INSERT, rows)
+    cursor.executemany(_INSERT_DATE, dates)
+    cursor.executemany("INSERT OR IGNORE INTO customer_tag (customer_id, tag_id) VALUES (?, ?)",
+                       links)
+
+
+def undo(result: ImportResult, db: SqliteDatabase, now: Now = system_now,
+         default_country: str = "") -> None:
+    """Undo an import of this session in one transaction: the customers it created go to Trash
+    (where Restore brings them back) and merged customers get their earlier data back."""
+    book = CustomerBook(db, now=now, default_country=lambda: default_country)
+    with db.atomic():
+        for start in range(0, len(result.created_ids), 500):
+            book.trash(result.created_ids[start:start + 500])
+        for cid, before in result.merged:
+            try:
+                book.update(cid, before)
+            except NotFound:
+                continue  # sent to Trash since: nothing to put back on the list
+
+
+def rejected_csv(plan_: ImportPlan, path: Path | str) -> int:
+    """Write the rejected rows, as they were in the file, with a "reason" column first; returns
+    how many. UTF-8 with a byte-order mark, so spreadsheet programs show accents right."""
+    rejected = plan_.rejected
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["reason", *plan_.table.headers])
+        for row in rejected:
+            writer.writerow([row.reason, *(cell_text(c) for c in plan_.table.rows[row.index])])
+    return len(rejected)
