@@ -313,7 +313,7 @@ def undo(result: ImportResult, db: SqliteDatabase, now: Now = system_now,
     with db.atomic():
         for start in range(0, len(result.created_ids), 500):
             book.trash(result.created_ids[start:start + 500])
-        for cid, before in result.merged:
+        for cid, before in reversed(result.merged):  # the first snapshot is restored last
             try:
                 book.update(cid, before)
             except NotFound:
