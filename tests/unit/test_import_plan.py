@@ -217,3 +217,26 @@ def test_errors_are_plain_words():
     with pytest.raises(ImportFileError) as caught:
         import_file.read_file(FIXTURES / "binary.csv")
     assert "Traceback" not in str(caught.value)
+
+
+def test_row_by_row_choice_after_the_dry_run(db, book, clock, tmp_path):
+    old = book.create(CustomerInput(first_name="Anna", last_name="Berg"))
+    table = table_of(tmp_path, "Name,City\nAnna Berg,Leeds\nBen Cole,York\n,\n")
+    plan = plan_for(db, clock, table)
+    anna, ben = plan.rows[0], plan.rows[1]
+    assert anna.action == "skip" and anna.existing_id == old
+    importing.choose(anna, "merge")
+    importing.choose(ben, "skip")
+    with pytest.raises(ValueError):
+        importing.choose(ben, "merge")  # Ben matched nobody
+    result = importing.apply(plan, db, now=clock)
+    assert (result.created_ids, [cid for cid, _ in result.merged]) == ([], [old])
+    assert book.load_input(old).city == "Leeds"
+
+
+def test_cli_saves_rejected_rows(db_path, tmp_path, capsys):
+    out = tmp_path / "fix-me.csv"
+    assert cli.main(["import", str(FIXTURES / "excel_semicolon_cp1252.csv"), "--db",
+                     str(db_path), "--country", "FR", "--rejected", str(out)]) == 0
+    assert "rejected: 1" in capsys.readouterr().out
+    assert "31/13/1980" in out.read_text(encoding="utf-8-sig")

@@ -194,6 +194,20 @@ def plan(table: Table, mapping: dict[str, str], db: SqliteDatabase, default_coun
     return ImportPlan(table, mapping, on_duplicate, default_country, today, rows)
 
 
+def choose(row: PlannedRow, action: str) -> None:
+    """Change what happens to one row after the dry run (the wizard's "row by row" choice):
+    a row that was checked may be created, skipped, or merged into the customer it matched."""
+    if row.action == "reject":
+        raise ValueError("A rejected row cannot be imported: fix it in the file.")
+    if action not in ("create", "skip", "merge"):
+        raise ValueError(f"unknown action {action!r}")
+    if action == "merge" and row.existing_id is None:
+        raise ValueError("This row matches no customer in the book to merge into.")
+    row.action = action
+    if action != "skip":
+        row.reason = ""
+
+
 def merge_into(base: CustomerInput, new: CustomerInput) -> CustomerInput:
     """`base` with what it lacks taken from `new` (never overwriting what `base` holds)."""
     out = dataclasses.replace(base, tags=list(base.tags), dates=list(base.dates),
