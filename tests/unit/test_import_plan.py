@@ -240,3 +240,11 @@ def test_cli_saves_rejected_rows(db_path, tmp_path, capsys):
                      str(db_path), "--country", "FR", "--rejected", str(out)]) == 0
     assert "rejected: 1" in capsys.readouterr().out
     assert "31/13/1980" in out.read_text(encoding="utf-8-sig")
+
+
+def test_a_large_file_is_imported_whole(tmp_path):
+    """2,000 rows of a realistic export all arrive (the speed is measured in bench/)."""
+    from bench.import_speed import measure
+
+    times = measure(2_000, tmp_path)  # asserts every row was created
+    assert set(times) == {"read", "check", "write", "total"}

@@ -1,7 +1,7 @@
-"""Import speed. The suite checks 10,000 rows against a generous bound; for the figure in the
-issue (100,000 rows in under 10 s) run this file as a script:
+"""Import speed (goal: 100,000 CSV rows in under 10 s). Not part of the test suite, which
+never asserts times; run it as a script:
 
-    .venv/bin/python tests/unit/test_import_speed.py 100000
+    .venv/bin/python -m bench.import_speed 100000
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-import pytest
 
 from crmdesk.core import importing
 from crmdesk.formats import import_file, import_mapping
@@ -57,13 +55,6 @@ def measure(rows: int, folder: Path) -> dict[str, float]:
         return times
     finally:
         opened.db.close()
-
-
-@pytest.mark.slow
-def test_ten_thousand_rows_import_quickly(tmp_path):
-    times = measure(10_000, tmp_path)
-    print(" ".join(f"{k} {v:.2f} s" for k, v in times.items()))
-    assert times["total"] < 10  # the goal is 100,000 rows in 10 s: this is 10x slack
 
 
 if __name__ == "__main__":
