@@ -95,7 +95,7 @@ def build_actions(window) -> None:
     window.addToolBar(toolbar)
 
     menu = window.menuBar()
-    file_menu = menu.addMenu(window.tr("&File"))
+    file_menu = window.file_menu = menu.addMenu(window.tr("&File"))
     for action in (
         window.new_action,
         window.sample_action,
@@ -105,7 +105,7 @@ def build_actions(window) -> None:
         window.quit_action,
     ):
         file_menu.addSeparator() if action is None else file_menu.addAction(action)
-    edit_menu = menu.addMenu(window.tr("&Edit"))
+    edit_menu = window.edit_menu = menu.addMenu(window.tr("&Edit"))
     for action in (
         window.undo_action,
         window.redo_action,
