@@ -1,0 +1,416 @@
+"""The first pages of the import wizard: the file, its preview, the columns, duplicates.
+
+The pages share one `ImportState` (the table read, the mapping, the choices); the wizard
+(`import_wizard.py`) owns it and runs the slow steps (dry run, import) in worker threads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWizardPage,
+)
+
+from crmdesk.formats import import_file, import_mapping
+from crmdesk.formats.import_common import Table, cell_text
+from crmdesk.formats.import_mapping import IGNORE, MappingError, date_shape
+from crmdesk.ui.workers import BackgroundJob
+
+PREVIEW_ROWS = 20
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("ImportWizard", text)
+
+
+def field_names() -> dict[str, str]:
+    """Every field a column can go to, in plain words."""
+    return {
+        "first_name": tr("First name"), "last_name": tr("Last name"),
+        "name": tr("Full name"), "business_name": tr("Business name"),
+        "phone": tr("Phone"), "whatsapp": tr("WhatsApp"), "email": tr("E-mail"),
+        "address": tr("Address"), "city": tr("Town or city"), "postcode": tr("Postcode"),
+        "country": tr("Country"), "notes": tr("Notes"), "likes": tr("Likes"),
+        "dislikes": tr("Dislikes"), "diet": tr("Diet"), "sizes": tr("Sizes"),
+        "source": tr("How they found you"), "status": tr("Status"), "tags": tr("Tags"),
+        "birthday": tr("Birthday"), "anniversary": tr("Anniversary"),
+        "event": tr("Other date"),
+    }
+
+
+def preset_names() -> dict[str, str]:
+    return {"auto": tr("Automatic"), "google": tr("Google Contacts"), "outlook": tr("Outlook")}
+
+
+@dataclass
+class ImportState:
+    path: str = ""
+    table: Table | None = None
+    preset: str = "auto"
+    mapping: dict[str, str] = field(default_factory=dict)
+    date_order: str | None = None
+    on_duplicate: str = "skip"
+
+
+def describe_file(table: Table) -> str:
+    """What was found in the file, in plain words."""
+    if table.kind == "xlsx":
+        return tr("An Excel workbook, sheet “%1”.").replace("%1", table.sheet)
+    if table.kind == "vcard":
+        return tr("An address book (vCard).")
+    delimiters = {",": tr("commas"), ";": tr("semicolons"), "\t": tr("tabs"),
+                  "|": tr("bars (|)")}
+    encodings = {"utf-8": tr("Unicode (UTF-8)"), "utf-8-sig": tr("Unicode (UTF-8)"),
+                 "utf-16": tr("Unicode (UTF-16, as Excel saves it)"),
+                 "cp1252": tr("Western European (Windows)"),
+                 "windows-1252": tr("Western European (Windows)")}
+    apart = delimiters.get(table.delimiter, f"“{table.delimiter}”")
+    letters = encodings.get((table.encoding or "").lower(), table.encoding or tr("unknown"))
+    return (tr("A text file (CSV) with the columns separated by %1. Letters are read as %2.")
+            .replace("%1", apart).replace("%2", letters))
+
+
+class FilePage(QWizardPage):
+    """Step 1: choose the file. It is read in a worker thread; what cannot be read is said here
+    and the wizard stays on this page."""
+
+    loaded = Signal()  # the file was read, or could not be (see `error`)
+
+    def __init__(self, state: ImportState, parent=None):
+        super().__init__(parent)
+        self.state = state
+        self.error = ""
+        self._job: BackgroundJob | None = None
+        self.setTitle(tr("Choose the file with your customers"))
+        self.setSubTitle(tr("A spreadsheet saved as CSV, an Excel workbook (.xlsx), or an "
+                            "address book exported from Google Contacts, Outlook or a phone."))
+        self.path_edit = QLineEdit()
+        self.path_edit.setReadOnly(True)
+        self.path_edit.setPlaceholderText(tr("No file chosen yet"))
+        self.browse = QPushButton(tr("Choose a file…"))
+        self.browse.clicked.connect(self.choose)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(self.browse)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+
+    def choose(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, tr("Choose the file with your customers"), "",
+            tr("Customer lists (*.csv *.txt *.tsv *.xlsx *.vcf);;All files (*)"))
+        if path:
+            self.set_file(path)
+
+    def set_file(self, path: str, sheet: str | None = None) -> None:
+        """Read `path` (in a worker thread); `loaded` is emitted when done."""
+        if self._job is not None:
+            return
+        self.state.path = str(path)
+        self.state.table = None
+        self.error = ""
+        self.path_edit.setText(str(path))
+        self.message.setText(tr("Reading the file…"))
+        self.browse.setEnabled(False)
+        self.completeChanged.emit()
+        self._job = BackgroundJob(lambda progress: import_file.read_file(path, sheet), self)
+        self._job.succeeded.connect(self._read)
+        self._job.failed.connect(self._failed)
+        self._job.finished.connect(self._done)
+        self._job.start()
+
+    def busy(self) -> bool:
+        return self._job is not None
+
+    def _read(self, table: Table) -> None:
+        self.state.table = table
+        self.message.setText(describe_file(table) + " " + tr("%1 rows found.").replace(
+            "%1", QLocale().toString(len(table.rows))))
+
+    def _failed(self, message: str) -> None:
+        self.error = message
+        self.message.setText(tr("This file cannot be imported.") + "\n" + message)
+
+    def _done(self) -> None:
+        self._job = None
+        self.browse.setEnabled(True)
+        self.completeChanged.emit()
+        self.loaded.emit()
+
+    def validatePage(self) -> bool:  # noqa: N802  (next() called directly checks too)
+        return self.isComplete()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return self.state.table is not None and self._job is None
+
+
+class PreviewPage(QWizardPage):
+    """Step 2: the first rows as read, what was detected, the sheet and the preset."""
+
+    def __init__(self, state: ImportState, file_page: FilePage, parent=None):
+        super().__init__(parent)
+        self.state, self.file_page = state, file_page
+        self.setTitle(tr("Check that the file was read right"))
+        self.setSubTitle(tr("These are the first rows of your file."))
+        self.found = QLabel()
+        self.found.setWordWrap(True)
+        self.sheet = QComboBox()
+        self.sheet_label = QLabel(tr("Sheet:"))
+        self.preset = QComboBox()
+        for key, name in preset_names().items():
+            self.preset.addItem(name, key)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.table = QTableWidget()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        form = QFormLayout()
+        form.addRow(self.sheet_label, self.sheet)
+        form.addRow(tr("The file comes from:"), self.preset)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.found)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.table, 1)
+        self.sheet.activated.connect(self._sheet_chosen)
+        self.preset.currentIndexChanged.connect(self._preset_chosen)
+        file_page.loaded.connect(self._reloaded)
+
+    def initializePage(self) -> None:  # noqa: N802
+        self._show()
+
+    def _show(self) -> None:
+        table = self.state.table
+        if table is None:
+            return
+        self.found.setText(describe_file(table))
+        self.sheet.blockSignals(True)
+        self.sheet.clear()
+        self.sheet.addItems(table.sheets)
+        self.sheet.setCurrentText(table.sheet)
+        self.sheet.blockSignals(False)
+        many = table.kind == "xlsx" and len(table.sheets) > 1
+        self.sheet.setVisible(many)
+        self.sheet_label.setVisible(many)
+        rows = table.preview(PREVIEW_ROWS)
+        self.table.clear()
+        self.table.setColumnCount(len(table.headers))
+        self.table.setRowCount(len(rows))
+        self.table.setHorizontalHeaderLabels(table.headers)
+        self.table.setVerticalHeaderLabels([str(table.numbers[i]) for i in range(len(rows))])
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self._preset_chosen()
+
+    def _sheet_chosen(self) -> None:
+        name = self.sheet.currentText()
+        if self.state.table is not None and name != self.state.table.sheet:
+            self.file_page.set_file(self.state.path, name)
+            self.completeChanged.emit()
+
+    def _reloaded(self) -> None:
+        if self.wizard() is not None and self.wizard().currentPage() is self:
+            if self.file_page.error:
+                self.message.setText(self.file_page.error)
+            self._show()
+            self.completeChanged.emit()
+
+    def _preset_chosen(self) -> None:
+        table = self.state.table
+        self.state.preset = self.preset.currentData()
+        self.message.clear()
+        if table is None:
+            return
+        try:
+            self.state.mapping = import_mapping.build_mapping(table.headers, self.state.preset)
+        except MappingError as exc:
+            self.state.mapping = {}
+            self.message.setText(str(exc))
+        self.completeChanged.emit()
+
+    def validatePage(self) -> bool:  # noqa: N802  (next() called directly checks too)
+        return self.isComplete()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return (self.state.table is not None and not self.file_page.busy()
+                and not self.message.text())
+
+
+def date_question(example: str) -> tuple[str, str, str]:
+    """The question and both answers for a date such as 03/04/1990."""
+    parts = [int(p) for p in re.findall(r"\d+", example)[:2]]
+    first, second = (parts + [1, 1])[:2]
+    locale = QLocale()
+
+    def named(day: int, month: int) -> str:
+        return locale.toString(QDate(2000, month, day), "d MMMM")
+
+    question = tr("Is %1 the %2 or the %3?").replace("%1", example)
+    day_first, month_first = named(first, second), named(second, first)
+    question = question.replace("%2", day_first).replace("%3", month_first)
+    return (question, tr("%1 (day first)").replace("%1", day_first),
+            tr("%1 (month first)").replace("%1", month_first))
+
+
+class MappingPage(QWizardPage):
+    """Step 3: which field each column goes to, and the order of ambiguous dates."""
+
+    def __init__(self, state: ImportState, parent=None):
+        super().__init__(parent)
+        self.state = state
+        self.combos: dict[str, QComboBox] = {}
+        self.setTitle(tr("Tell the program what each column holds"))
+        self.setSubTitle(tr("Columns were matched from their names. Change any that are "
+                            "wrong, or choose “Don't import” to leave a column out."))
+        self.grid = QTableWidget(0, 3)
+        self.grid.setHorizontalHeaderLabels([tr("Column in your file"), tr("Example"),
+                                             tr("Goes to")])
+        self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.grid.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.dates = QGroupBox()
+        self.question = QLabel()
+        self.question.setWordWrap(True)
+        self.day_first = QRadioButton()
+        self.month_first = QRadioButton()
+        self.order = QButtonGroup(self)
+        self.order.addButton(self.day_first)
+        self.order.addButton(self.month_first)
+        self.day_first.toggled.connect(self._order_chosen)
+        self.month_first.toggled.connect(self._order_chosen)
+        box = QVBoxLayout(self.dates)
+        for widget in (self.question, self.day_first, self.month_first):
+            box.addWidget(widget)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.grid, 1)
+        layout.addWidget(self.dates)
+        layout.addWidget(self.message)
+
+    def initializePage(self) -> None:  # noqa: N802
+        table = self.state.table
+        names = field_names()
+        self.combos = {}
+        self.grid.setRowCount(len(table.headers))
+        for row, header in enumerate(table.headers):
+            example = next((cell_text(r[row]) for r in table.rows if cell_text(r[row]).strip()),
+                           "")
+            self.grid.setItem(row, 0, QTableWidgetItem(header))
+            self.grid.setItem(row, 1, QTableWidgetItem(example))
+            combo = QComboBox()
+            combo.addItem(tr("Don't import"), IGNORE)
+            for key in import_mapping.FIELDS:
+                combo.addItem(names[key], key)
+            combo.setCurrentIndex(max(0, combo.findData(self.state.mapping.get(header,
+                                                                               IGNORE))))
+            combo.currentIndexChanged.connect(self._changed)
+            self.grid.setCellWidget(row, 2, combo)
+            self.combos[header] = combo
+        self._changed()
+
+    def set_field(self, header: str, key: str) -> None:
+        """Point one column at a field (or IGNORE), as choosing it in its list does."""
+        combo = self.combos[header]
+        combo.setCurrentIndex(combo.findData(key))
+
+    def _changed(self) -> None:
+        table = self.state.table
+        self.state.mapping = {h: c.currentData() for h, c in self.combos.items()
+                              if c.currentData() != IGNORE}
+        orders = import_mapping.date_orders(table, self.state.mapping)
+        unsure = [h for h, o in orders.items() if o == "ambiguous"]
+        self.dates.setVisible(bool(unsure))
+        if unsure:
+            index = table.headers.index(unsure[0])
+            example = next(cell_text(r[index]) for r in table.rows
+                           if date_shape(r[index]) == "either")
+            question, day_first, month_first = date_question(example)
+            self.question.setText(question)
+            self.day_first.setText(day_first)
+            self.month_first.setText(month_first)
+        else:
+            self.state.date_order = None
+            self.order.setExclusive(False)
+            for button in (self.day_first, self.month_first):
+                button.setChecked(False)
+            self.order.setExclusive(True)
+        self.needs_order = bool(unsure)
+        mixed = [h for h, o in orders.items() if o == "mixed"]
+        problems = []
+        try:
+            import_mapping.check_mapping(self.state.mapping, table.headers)
+        except MappingError as exc:
+            problems.append(str(exc))
+        if mixed:
+            problems.append(tr("Some dates in “%1” are written day first and others month "
+                               "first; the dates that cannot be read will be listed before "
+                               "anything is imported.").replace("%1", mixed[0]))
+        self.message.setText("\n".join(problems))
+        self.completeChanged.emit()
+
+    def _order_chosen(self) -> None:
+        if self.day_first.isChecked() or self.month_first.isChecked():
+            self.state.date_order = "dmy" if self.day_first.isChecked() else "mdy"
+        self.completeChanged.emit()
+
+    def validatePage(self) -> bool:  # noqa: N802  (next() called directly checks too)
+        return self.isComplete()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        names = {"first_name", "last_name", "name", "business_name"}
+        if not set(self.state.mapping.values()) & names:
+            return False
+        return not self.needs_order or self.state.date_order is not None
+
+
+class DuplicatesPage(QWizardPage):
+    """Step 4: what to do with someone who is already in the book."""
+
+    def __init__(self, state: ImportState, parent=None):
+        super().__init__(parent)
+        self.state = state
+        self.setTitle(tr("When someone is already in your book"))
+        self.setSubTitle(tr("Someone counts as already there when the phone number, the e-mail "
+                            "or the name is the same."))
+        self.buttons = {
+            "skip": QRadioButton(tr("Skip them: leave what you have as it is")),
+            "merge": QRadioButton(tr("Add the new details (merge): fill in what is missing, "
+                                     "change nothing already there")),
+            "create": QRadioButton(tr("Add them anyway, as another customer")),
+        }
+        self.group = QButtonGroup(self)
+        layout = QVBoxLayout(self)
+        for key, button in self.buttons.items():
+            self.group.addButton(button)
+            button.toggled.connect(lambda on, key=key: on and self._chosen(key))
+            layout.addWidget(button)
+        layout.addStretch(1)
+        self.buttons["skip"].setChecked(True)
+
+    def choose(self, key: str) -> None:
+        self.buttons[key].setChecked(True)
+
+    def _chosen(self, key: str) -> None:
+        self.state.on_duplicate = key
+

@@ -1,0 +1,361 @@
+"""The import wizard: file, preview, columns, duplicates, a dry run, then the import.
+
+The dry run (`importing.plan`) and the import (`importing.apply`) run in worker threads, each on
+its own database connection (peewee's are per thread), closed when the job ends. Cancel during
+the import rolls the one transaction back: nothing is written. A finished import is pushed on
+the window's undo stack: Undo sends the new customers to Trash and gives merged customers their
+earlier details back; Redo brings them back again.
+
+The main window needs one line: `import_wizard.install(self)`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
+)
+
+from crmdesk.core import importing
+from crmdesk.core.customers import NotFound
+from crmdesk.ui.formatting import count
+from crmdesk.ui.import_pages import (
+    DuplicatesPage,
+    FilePage,
+    ImportState,
+    MappingPage,
+    PreviewPage,
+)
+from crmdesk.ui.workers import BackgroundJob
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("ImportWizard", text)
+
+
+def _progress(bar: QProgressBar, done: int, total: int) -> None:
+    bar.setRange(0, max(total, 1))
+    bar.setValue(done)
+
+
+def plan_summary(plan) -> str:
+    return ", ".join((
+        count(len(plan.to_create), "%n new customer", "%n new customers"),
+        count(len(plan.to_merge), "%n updated", "%n updated"),
+        count(len(plan.skipped), "%n skipped", "%n skipped"),
+        count(len(plan.rejected), "%n can't be imported", "%n can't be imported"),
+    )) + "."
+
+
+class SummaryPage(QWizardPage):
+    """Step 5: the dry run, in a worker thread: what would happen, and the rows that cannot be
+    imported, which can be saved to a file to fix."""
+
+    checked = Signal()
+
+    def __init__(self, state: ImportState, session, parent=None):
+        super().__init__(parent)
+        self.state, self.session = state, session
+        self.plan = None
+        self.job: BackgroundJob | None = None
+        self.setTitle(tr("Before anything is written"))
+        self.setSubTitle(tr("This is what the import will do. Nothing has changed yet."))
+        self.setCommitPage(True)
+        self.progress = QProgressBar()
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.rejected_label = QLabel(tr("These rows can't be imported:"))
+        self.rejected = QListWidget()
+        self.save = QPushButton(tr("Save these rows to fix them…"))
+        self.save.clicked.connect(self.save_rejected)
+        layout = QVBoxLayout(self)
+        for widget in (self.progress, self.summary, self.rejected_label, self.rejected,
+                       self.save):
+            layout.addWidget(widget)
+
+    def initializePage(self) -> None:  # noqa: N802
+        self.plan = None
+        self.summary.setText(tr("Checking every row…"))
+        self.rejected.clear()
+        for widget in (self.rejected_label, self.rejected, self.save):
+            widget.setVisible(False)
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        state, session = self.state, self.session
+        today, country = session.today(), session.country()
+
+        def job(progress):
+            try:
+                return importing.plan(state.table, dict(state.mapping), session.db, country,
+                                      state.on_duplicate, state.date_order, today, progress)
+            finally:
+                session.db.close()  # this thread's connection
+
+        self.job = current = BackgroundJob(job, self)
+        current.progress.connect(lambda d, t: _progress(self.progress, d, t))
+        # A check stopped by going Back may still report: only the current one counts.
+        current.succeeded.connect(lambda plan: current is self.job and self._planned(plan))
+        current.failed.connect(lambda message: current is self.job and self.summary.setText(
+            tr("The file could not be checked:") + " " + message))
+        current.finished.connect(lambda: current is self.job and self._finished())
+        current.start()
+
+    def cleanupPage(self) -> None:  # noqa: N802  (going Back: stop the check)
+        if self.job is not None:
+            self.job.cancel()
+            self.job.wait()
+            self.job = None
+
+    def _planned(self, plan) -> None:
+        self.plan = plan
+        self.summary.setText(plan_summary(plan) if plan.to_create or plan.to_merge else
+                             plan_summary(plan) + " " + tr("There is nothing to import."))
+        for row in plan.rejected:
+            self.rejected.addItem(f"{row.label}: {row.reason}")
+        for widget in (self.rejected_label, self.rejected, self.save):
+            widget.setVisible(bool(plan.rejected))
+
+    def _finished(self) -> None:
+        self.job = None
+        self.progress.setVisible(False)
+        self.completeChanged.emit()
+        self.checked.emit()
+
+    def save_rejected(self) -> None:
+        start = str(Path(self.state.path).with_name(Path(self.state.path).stem + "-to-fix.csv"))
+        path, _ = QFileDialog.getSaveFileName(self, tr("Save the rows to fix"), start,
+                                              tr("CSV files (*.csv)"))
+        if not path:
+            return
+        try:
+            saved = importing.rejected_csv(self.plan, path)
+        except OSError as exc:
+            self.summary.setText(tr("The rows could not be saved: %1").replace(
+                "%1", exc.strerror or str(exc)))
+            return
+        self.summary.setText(plan_summary(self.plan) + " " + count(
+            saved, "%n row saved to fix and import again.",
+            "%n rows saved to fix and import again."))
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return self.plan is not None and bool(self.plan.to_create or self.plan.to_merge)
+
+
+class ImportPage(QWizardPage):
+    """Step 6: the import itself, in a worker thread, with Stop. Says what happened."""
+
+    starting = Signal()  # the job exists and is about to start (Stop works from here)
+    done = Signal()
+
+    def __init__(self, state: ImportState, session, summary: SummaryPage, parent=None):
+        super().__init__(parent)
+        self.state, self.session, self.summary_page = state, session, summary
+        self.job: BackgroundJob | None = None
+        self.result: importing.ImportResult | None = None
+        self.cancelled = False
+        self.setTitle(tr("Importing"))
+        self.progress = QProgressBar()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.stop = QPushButton(tr("Stop the import"))
+        self.stop.clicked.connect(self.cancel)
+        layout = QVBoxLayout(self)
+        for widget in (self.progress, self.message, self.stop):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+
+    def initializePage(self) -> None:  # noqa: N802
+        plan, session = self.summary_page.plan, self.session
+        self.result, self.cancelled = None, False
+        self.message.setText(tr("Adding your customers…"))
+        self.progress.setRange(0, 0)
+        self.stop.setEnabled(True)
+
+        def job(progress):
+            try:
+                return importing.apply(plan, session.db, progress, now=session.now)
+            finally:
+                session.db.close()  # this thread's connection
+
+        self.job = BackgroundJob(job, self)
+        self.job.progress.connect(lambda d, t: _progress(self.progress, d, t))
+        self.job.succeeded.connect(self._imported)
+        self.job.failed.connect(self._failed)
+        self.job.finished.connect(self._finished)
+        self.starting.emit()
+        self.job.start()
+
+    def busy(self) -> bool:
+        return self.job is not None
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.cancelled = True
+            self.stop.setEnabled(False)
+            self.message.setText(tr("Stopping…"))
+            self.job.cancel()
+
+    def _imported(self, result) -> None:
+        self.result = result
+        words = [count(len(result.created_ids), "%n new customer added",
+                       "%n new customers added")]
+        if result.merged:
+            words.append(count(len(result.merged), "%n updated", "%n updated"))
+        if result.skipped:
+            words.append(count(result.skipped, "%n skipped", "%n skipped"))
+        if result.rejected:
+            words.append(count(result.rejected, "%n could not be imported",
+                               "%n could not be imported"))
+        text = tr("Done: %1.").replace("%1", ", ".join(words))
+        text += "\n" + tr("Changed your mind? Choose Edit ▸ Undo (Ctrl+Z) to take this import "
+                          "back: the new customers go to Trash.")
+        if result.problems:
+            text += "\n\n" + "\n".join(result.problems)
+        self.message.setText(text)
+        self.setTitle(tr("Your customers are in"))
+
+    def _failed(self, message: str) -> None:
+        if self.cancelled or "cancelled" in message:
+            self.setTitle(tr("Import stopped"))
+            self.message.setText(tr("You stopped the import. Nothing was written: your "
+                                    "customer book is as it was."))
+        else:
+            self.setTitle(tr("The import did not work"))
+            self.message.setText(tr("Nothing was written: your customer book is as it was.")
+                                 + "\n" + message)
+
+    def _finished(self) -> None:
+        self.job = None
+        self.stop.setVisible(False)
+        self.progress.setVisible(False)
+        self.completeChanged.emit()
+        self.done.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return self.job is None
+
+
+class ImportWizard(QWizard):
+    """Modeless: `open()` it; `imported(result)` is emitted when customers were written."""
+
+    imported = Signal(object, object)  # ImportResult, ImportPlan
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.state = ImportState()
+        self.setWindowTitle(tr("Import customers"))
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.setButtonText(QWizard.WizardButton.CommitButton, tr("Import"))
+        self.file_page = FilePage(self.state)
+        self.preview_page = PreviewPage(self.state, self.file_page)
+        self.mapping_page = MappingPage(self.state)
+        self.duplicates_page = DuplicatesPage(self.state)
+        self.summary_page = SummaryPage(self.state, session)
+        self.import_page = ImportPage(self.state, session, self.summary_page)
+        for page in (self.file_page, self.preview_page, self.mapping_page,
+                     self.duplicates_page, self.summary_page, self.import_page):
+            self.addPage(page)
+        self.import_page.done.connect(self._import_done)
+        self.resize(760, 560)
+
+    def set_file(self, path) -> None:
+        self.file_page.set_file(str(path))
+
+    def _import_done(self) -> None:
+        if self.import_page.result is not None:
+            self.imported.emit(self.import_page.result, self.summary_page.plan)
+
+    def reject(self) -> None:
+        """Cancel: while importing it stops the import (and stays to say so); while checking it
+        stops the check, then closes."""
+        if self.import_page.busy():
+            self.import_page.cancel()
+            return
+        self.summary_page.cleanupPage()
+        super().reject()
+
+
+class ImportCustomers(QUndoCommand):
+    """An import already written (the first redo does nothing). Undo: new customers to Trash,
+    merged ones back as they were. Redo: new customers back from Trash, merges done again."""
+
+    def __init__(self, session, result: importing.ImportResult, plan, changed):
+        super().__init__(count(len(result.created_ids), "import %n customer",
+                               "import %n customers"))
+        self.session, self.result, self.changed = session, result, changed
+        self.merges = list(plan.to_merge) if plan is not None else []
+        self._written = True
+
+    def redo(self) -> None:
+        if self._written:
+            return
+        book = self.session.book
+        book.restore(self.result.created_ids)
+        merged = []
+        for row in self.merges:
+            try:
+                before = book.load_input(row.existing_id)
+                book.update(row.existing_id, importing.merge_into(before, row.data))
+            except NotFound:
+                continue
+            merged.append((row.existing_id, before))
+        self.result.merged = merged
+        self._written = True
+        self.changed(None)
+
+    def undo(self) -> None:
+        importing.undo(self.result, self.session.db, now=self.session.now,
+                       default_country=self.session.country())
+        self._written = False
+        self.changed(None)
+
+
+def open_wizard(window) -> ImportWizard:
+    wizard = getattr(window, "import_wizard", None)
+    if wizard is not None and wizard.isVisible():
+        wizard.raise_()
+        wizard.activateWindow()
+        return wizard
+    wizard = ImportWizard(window.session, window)
+
+    def imported(result, plan) -> None:
+        window.undo_stack.push(ImportCustomers(window.session, result, plan, window._changed))
+        window._changed(None)
+        window.statusBar().showMessage(count(
+            len(result.created_ids), "Imported %n customer. Press Ctrl+Z to undo.",
+            "Imported %n customers. Press Ctrl+Z to undo."), 8000)
+
+    wizard.imported.connect(imported)
+    window.import_wizard = wizard
+    wizard.open()
+    return wizard
+
+
+def install(window) -> None:
+    """Add File ▸ Import customers… (Ctrl+I), before the Settings entry."""
+    action = QAction(tr("Import customers…"), window)
+    action.setShortcut(QKeySequence("Ctrl+I"))
+    action.setStatusTip(tr("Bring customers in from a CSV, Excel or vCard file"))
+    action.triggered.connect(lambda: open_wizard(window))
+    menu = window.file_menu
+    actions = menu.actions()
+    settings = getattr(window, "settings_action", None)
+    if settings in actions:
+        at = actions.index(settings)
+        before = actions[at - 1] if at > 0 and actions[at - 1].isSeparator() else settings
+        menu.insertAction(before, action)
+    else:
+        menu.addAction(action)
+    window.import_action = action
