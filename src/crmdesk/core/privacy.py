@@ -1,0 +1,125 @@
+"""Privacy: "forget me". Erase one person's personal data everywhere, keep anonymous totals.
+
+What `forget` does, in one transaction (nothing half-forgotten, ever):
+
+- The customer row stays (so reports keep their counts: customers by status, conversations,
+  follow-ups, appointments), renamed "Forgotten customer <id>", with every personal field
+  emptied (phones, email, WhatsApp, address, postcode, city, country, notes, likes, dislikes,
+  diet, sizes, source, business name), "keep in touch" cleared, do-not-contact set.
+- Tags unlinked (and tags nobody uses any more deleted: a tag can itself be personal);
+  consents and important dates deleted; reminder deliveries deleted.
+- Conversations stay as rows (channel, direction and date count for reports) but their
+  summaries are emptied; follow-ups keep their dates, their titles are emptied;
+  appointments keep their times, their place and note are emptied.
+- The search row is rebuilt from the emptied data, so nothing personal is findable.
+- The customer is moved to Trash (decision): the list no longer shows them, nobody can be
+  reminded about or contacted by a "forgotten" row, and "Empty Trash" erases the row itself
+  when the owner wants no trace at all. Restoring it from Trash brings back only the
+  anonymous shell.
+
+Erased text must not linger in the file: the connection uses `secure_delete` (SQLite
+overwrites freed content with zeros), the full-text index is merged (`optimize`, so old
+segments holding the person's words are dropped), and the write-ahead log is checkpointed
+into the file. Backups made before remain as they were (the confirmation says so).
+
+Not undoable. Logged without personal data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from peewee import SqliteDatabase
+
+from crmdesk.core.clock import utc_naive
+from crmdesk.core.text import fold
+from crmdesk.store import search
+from crmdesk.store.models import (
+    Appointment,
+    Consent,
+    Customer,
+    CustomerTag,
+    FollowUp,
+    ImportantDate,
+    Interaction,
+    ReminderDelivery,
+)
+
+log = logging.getLogger(__name__)
+
+FORGOTTEN_NAME = "Forgotten customer"
+
+#: Customer fields emptied by `forget`.
+PERSONAL_FIELDS = ("first_name", "last_name", "business_name", "phone", "phone_alt", "email",
+                   "whatsapp", "address", "postcode", "city", "country", "notes", "likes",
+                   "dislikes", "diet", "sizes", "source")
+
+
+@dataclass(frozen=True)
+class ForgetReport:
+    customer_id: int
+    name: str  # the anonymous name the row now carries
+    conversations_kept: int
+    follow_ups_kept: int
+    appointments_kept: int
+    dates_erased: int
+    consents_erased: int
+    tags_unlinked: int
+    reminders_erased: int
+
+
+def forgotten_name(customer_id: int) -> str:
+    return f"{FORGOTTEN_NAME} {customer_id}"
+
+
+def forget(db: SqliteDatabase, customer_id: int, now: dt.datetime) -> ForgetReport:
+    """Erase the personal data of one customer (see the module's notes); raises LookupError
+    for an unknown customer. Not undoable."""
+    stamp = utc_naive(now)
+    name = forgotten_name(customer_id)
+    previous = db.execute_sql("PRAGMA secure_delete").fetchone()[0]
+    db.execute_sql("PRAGMA secure_delete = ON")
+    try:
+        with db.atomic():
+            customer = Customer.select().where(Customer.id == customer_id).first()
+            if customer is None:
+                raise LookupError(customer_id)
+            values = {getattr(Customer, field): "" for field in PERSONAL_FIELDS}
+            values.update({
+                Customer.kind: "person",
+                Customer.first_name: FORGOTTEN_NAME,
+                Customer.last_name: str(customer_id),
+                Customer.display_name: name,
+                Customer.sort_name: fold(name),
+                Customer.do_not_contact: True,
+                Customer.keep_in_touch_days: None,
+                Customer.updated_at: stamp,
+                Customer.deleted_at: customer.deleted_at or stamp,
+            })
+            Customer.update(values).where(Customer.id == customer_id).execute()
+            tags = CustomerTag.delete().where(CustomerTag.customer == customer_id).execute()
+            db.execute_sql(
+                "DELETE FROM tag WHERE id NOT IN (SELECT DISTINCT tag_id FROM customer_tag)")
+            consents = Consent.delete().where(Consent.customer == customer_id).execute()
+            dates = ImportantDate.delete().where(ImportantDate.customer == customer_id).execute()
+            reminders = (ReminderDelivery.delete()
+                         .where(ReminderDelivery.customer_id == customer_id).execute())
+            conversations = (Interaction.update(summary="")
+                             .where(Interaction.customer == customer_id).execute())
+            follow_ups = (FollowUp.update(title="")
+                          .where(FollowUp.customer == customer_id).execute())
+            appointments = (Appointment.update(place="", note="")
+                            .where(Appointment.customer == customer_id).execute())
+            search.index_customers(db, [customer_id])
+            # Merge the full-text index, so no old segment still holds the person's words.
+            db.execute_sql("INSERT INTO customer_search (customer_search) VALUES ('optimize')")
+    finally:
+        db.execute_sql(f"PRAGMA secure_delete = {int(previous)}")
+    # Copy what the write-ahead log holds into the file (best effort: a reader elsewhere may
+    # hold it back until later; the log is then rewritten over by the next checkpoint).
+    db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    log.info("forgot customer %d", customer_id)
+    return ForgetReport(customer_id, name, conversations, follow_ups, appointments, dates,
+                        consents, tags, reminders)
