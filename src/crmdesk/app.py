@@ -101,6 +101,12 @@ def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = Fa
     if not ready_and_exit:
         from crmdesk.ui.tray_life import TrayLife
 
+        # Import, export, backup and privacy entries are added once the list has painted, so
+        # their modules do not weigh on the start.
+        if window.customers_stack.currentIndex():
+            window.listPainted.connect(lambda: QTimer.singleShot(0, window.install_data_menus))
+        else:
+            QTimer.singleShot(0, window.install_data_menus)
         life = TrayLife(app, window, state, parent=app)
         instance.messageReceived.connect(life.on_second_launch)
         # Reminders start once the window is up (what came due meanwhile: one summary);

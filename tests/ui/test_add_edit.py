@@ -97,3 +97,13 @@ def test_settings_change_the_title_and_are_saved_in_the_book(qtbot, filled_windo
     qtbot.waitUntil(lambda: not dialog.isVisible())
     assert win.windowTitle().startswith("Corner Deli")
     assert settings_store.load(session.db).shop_name == "Corner Deli"
+
+
+def test_the_data_menus_are_added_once_the_window_is_up(qtbot, filled_window):
+    win = filled_window
+    win.install_data_menus()
+    file_entries = [a.text() for a in win.file_menu.actions() if a.text()]
+    edit_entries = [a.text() for a in win.edit_menu.actions() if a.text()]
+    for wanted in ("Import customers…", "Export…", "Back up now…", "Restore from a backup…"):
+        assert wanted in file_entries, file_entries
+    assert any("Forget this person" in text for text in edit_entries), edit_entries

@@ -229,6 +229,13 @@ class MainWindow(WindowDialogs, QMainWindow):
         self.today_actions.refresh()
         self._today_dirty = False
 
+    def install_data_menus(self) -> None:
+        """File > Import, Export, Back up, Restore; Edit > this person's data, forget."""
+        from crmdesk.ui import data_menu, import_wizard
+
+        import_wizard.install(self)
+        data_menu.install(self)
+
     def reminders_delivered(self) -> None:
         """Reminders were just shown: Today and its badge may have changed."""
         self._today_dirty = True
