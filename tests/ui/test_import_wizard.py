@@ -222,3 +222,69 @@ def test_undo_of_a_merge_gives_back_the_earlier_details(qtbot, filled_window, tm
     assert session.book.load_input(anna_id).email == before.email
     filled_window.undo_stack.redo()
     assert session.book.load_input(anna_id).email == "anna.new@example.com"
+
+
+def test_duplicates_can_be_chosen_row_by_row(qtbot, filled_window, tmp_path, session,
+                                             sample_people):
+    anna_id = sample_people[0]
+    wizard = start(qtbot, filled_window, write(tmp_path, GOOGLE_CSV))
+    summary = to_summary(qtbot, wizard, "google", "skip")
+    assert summary.dupes.rowCount() == 1
+    assert summary.dupes.item(0, 0).text() == "Row 5"
+    combo = summary.dupes.cellWidget(0, 2)
+    combo.setCurrentIndex(combo.findData("merge"))
+    assert "1 updated" in summary.summary.text() and "0 skipped" in summary.summary.text()
+    finish_import(qtbot, wizard)
+    assert session.book.load_input(anna_id).email == "anna.new@example.com"
+
+
+def test_a_workbook_sheet_can_be_chosen(qtbot, window, tmp_path, session):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Old list"
+    book.active.append(["Name", "Phone"])
+    book.active.append(["Old Person", ""])
+    sheet = book.create_sheet("Customers")
+    sheet.append(["First name", "Last name"])
+    sheet.append(["Eve", "Adams"])
+    path = tmp_path / "customers.xlsx"
+    book.save(path)
+    wizard = start(qtbot, window, path)
+    click_next(qtbot, wizard)
+    preview = wizard.preview_page
+    assert preview.sheet.isVisibleTo(wizard)
+    assert "Old list" in preview.found.text()
+    preview.sheet.setCurrentIndex(preview.sheet.findText("Customers"))
+    qtbot.waitUntil(lambda: preview.isComplete()
+                    and preview.table.item(0, 0).text() == "Eve")
+    click_next(qtbot, wizard)
+    click_next(qtbot, wizard)
+    click_next(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.summary_page.job is None)
+    finish_import(qtbot, wizard)
+    qtbot.waitUntil(lambda: visible_names(window) == ["Eve Adams"])
+
+
+def test_cancel_button_while_importing_stops_and_stays_to_say_so(qtbot, filled_window,
+                                                                 tmp_path, session):
+    wizard = start(qtbot, filled_window, write(tmp_path, GOOGLE_CSV))
+    to_summary(qtbot, wizard, "google")
+    page = wizard.import_page
+    page.starting.connect(wizard.reject)  # as the wizard's Cancel button or Escape does
+    with qtbot.waitSignal(page.done, timeout=10000):
+        click_next(qtbot, wizard)
+    assert wizard.isVisible()
+    assert page.title() == "Import stopped"
+    assert session.customers.count() == 3
+
+
+def test_going_back_from_the_summary_and_changing_the_choice(qtbot, filled_window, tmp_path):
+    wizard = start(qtbot, filled_window, write(tmp_path, GOOGLE_CSV))
+    summary = to_summary(qtbot, wizard, "google", "skip")
+    assert "1 skipped" in summary.summary.text()
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.BackButton), Qt.MouseButton.LeftButton)
+    wizard.duplicates_page.choose("create")
+    click_next(qtbot, wizard)
+    qtbot.waitUntil(lambda: summary.job is None)
+    assert "3 new customers" in summary.summary.text()

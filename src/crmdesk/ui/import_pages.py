@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from crmdesk.formats import import_file, import_mapping
-from crmdesk.formats.import_common import Table, cell_text
+from crmdesk.formats import import_file, import_mapping, import_xlsx
+from crmdesk.formats.import_common import ImportFileError, Table, cell_text
 from crmdesk.formats.import_mapping import IGNORE, MappingError, date_shape
 from crmdesk.ui.workers import BackgroundJob
 
@@ -87,6 +87,22 @@ def describe_file(table: Table) -> str:
             .replace("%1", apart).replace("%2", letters))
 
 
+def read_any_sheet(path, sheet: str | None = None) -> Table:
+    """Read the file; a workbook whose first sheet holds nothing opens on the first sheet
+    that does (the sheet can be changed on the next page)."""
+    try:
+        return import_file.read_file(path, sheet)
+    except ImportFileError:
+        if sheet is not None or import_file.sniff_kind(path) != "xlsx":
+            raise
+        for name in import_xlsx.sheet_names(path)[1:]:
+            try:
+                return import_file.read_file(path, name)
+            except ImportFileError:
+                continue
+        raise
+
+
 class FilePage(QWizardPage):
     """Step 1: choose the file. It is read in a worker thread; what cannot be read is said here
     and the wizard stays on this page."""
@@ -134,7 +150,7 @@ class FilePage(QWizardPage):
         self.message.setText(tr("Reading the file…"))
         self.browse.setEnabled(False)
         self.completeChanged.emit()
-        self._job = BackgroundJob(lambda progress: import_file.read_file(path, sheet), self)
+        self._job = BackgroundJob(lambda progress: read_any_sheet(path, sheet), self)
         self._job.succeeded.connect(self._read)
         self._job.failed.connect(self._failed)
         self._job.finished.connect(self._done)
@@ -192,7 +208,7 @@ class PreviewPage(QWizardPage):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
-        self.sheet.activated.connect(self._sheet_chosen)
+        self.sheet.currentIndexChanged.connect(self._sheet_chosen)
         self.preset.currentIndexChanged.connect(self._preset_chosen)
         file_page.loaded.connect(self._reloaded)
 

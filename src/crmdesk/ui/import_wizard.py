@@ -16,11 +16,15 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
+    QHeaderView,
     QLabel,
     QListWidget,
     QProgressBar,
     QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWizard,
     QWizardPage,
@@ -37,6 +41,8 @@ from crmdesk.ui.import_pages import (
     PreviewPage,
 )
 from crmdesk.ui.workers import BackgroundJob
+
+SHOWN = 200  # rows listed on the summary page; the rest follow the choice made for all
 
 
 def tr(text: str) -> str:
@@ -74,20 +80,28 @@ class SummaryPage(QWizardPage):
         self.progress = QProgressBar()
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        self.dupes_label = QLabel(tr("Already in your book. You can choose for each one:"))
+        self.dupes = QTableWidget(0, 3)
+        self.dupes.setHorizontalHeaderLabels([tr("Row"), tr("Why"), tr("What to do")])
+        self.dupes.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.dupes.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.dupes.verticalHeader().setVisible(False)
         self.rejected_label = QLabel(tr("These rows can't be imported:"))
         self.rejected = QListWidget()
         self.save = QPushButton(tr("Save these rows to fix them…"))
         self.save.clicked.connect(self.save_rejected)
         layout = QVBoxLayout(self)
-        for widget in (self.progress, self.summary, self.rejected_label, self.rejected,
-                       self.save):
+        for widget in (self.progress, self.summary, self.dupes_label, self.dupes,
+                       self.rejected_label, self.rejected, self.save):
             layout.addWidget(widget)
 
     def initializePage(self) -> None:  # noqa: N802
         self.plan = None
         self.summary.setText(tr("Checking every row…"))
         self.rejected.clear()
-        for widget in (self.rejected_label, self.rejected, self.save):
+        self.dupes.setRowCount(0)
+        for widget in (self.dupes_label, self.dupes, self.rejected_label, self.rejected,
+                       self.save):
             widget.setVisible(False)
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
@@ -118,12 +132,47 @@ class SummaryPage(QWizardPage):
 
     def _planned(self, plan) -> None:
         self.plan = plan
-        self.summary.setText(plan_summary(plan) if plan.to_create or plan.to_merge else
-                             plan_summary(plan) + " " + tr("There is nothing to import."))
-        for row in plan.rejected:
+        self._show_summary()
+        for row in plan.rejected[:SHOWN]:
             self.rejected.addItem(f"{row.label}: {row.reason}")
+        if len(plan.rejected) > SHOWN:
+            self.rejected.addItem(tr("…and %1 more: save them to see them all.").replace(
+                "%1", str(len(plan.rejected) - SHOWN)))
         for widget in (self.rejected_label, self.rejected, self.save):
             widget.setVisible(bool(plan.rejected))
+        self._show_duplicates([r for r in plan.rows if r.action in ("skip", "merge")])
+
+    def _show_duplicates(self, rows) -> None:
+        """Row by row: each duplicate found can be skipped, merged or added anyway."""
+        actions = {"skip": tr("Skip"), "merge": tr("Add the new details (merge)"),
+                   "create": tr("Add anyway")}
+        shown = rows[:SHOWN]
+        self.dupes.setRowCount(len(shown))
+        for at, row in enumerate(shown):
+            self.dupes.setItem(at, 0, QTableWidgetItem(row.label))
+            self.dupes.setItem(at, 1, QTableWidgetItem(row.reason or tr("Already in your book.")))
+            combo = QComboBox()
+            for key, name in actions.items():
+                if key != "merge" or row.existing_id is not None:
+                    combo.addItem(name, key)
+            combo.setCurrentIndex(combo.findData(row.action))
+            combo.currentIndexChanged.connect(
+                lambda _, row=row, combo=combo: self.choose(row, combo.currentData()))
+            self.dupes.setCellWidget(at, 2, combo)
+        for widget in (self.dupes_label, self.dupes):
+            widget.setVisible(bool(shown))
+
+    def choose(self, row, action: str) -> None:
+        importing.choose(row, action)
+        self._show_summary()
+        self.completeChanged.emit()
+
+    def _show_summary(self) -> None:
+        plan = self.plan
+        text = plan_summary(plan)
+        if not (plan.to_create or plan.to_merge):
+            text += " " + tr("There is nothing to import.")
+        self.summary.setText(text)
 
     def _finished(self) -> None:
         self.job = None
@@ -143,7 +192,8 @@ class SummaryPage(QWizardPage):
             self.summary.setText(tr("The rows could not be saved: %1").replace(
                 "%1", exc.strerror or str(exc)))
             return
-        self.summary.setText(plan_summary(self.plan) + " " + count(
+        self._show_summary()
+        self.summary.setText(self.summary.text() + " " + count(
             saved, "%n row saved to fix and import again.",
             "%n rows saved to fix and import again."))
 
@@ -273,6 +323,10 @@ class ImportWizard(QWizard):
     def set_file(self, path) -> None:
         self.file_page.set_file(str(path))
 
+    def busy(self) -> bool:
+        return (self.file_page.busy() or self.summary_page.job is not None
+                or self.import_page.busy())
+
     def _import_done(self) -> None:
         if self.import_page.result is not None:
             self.imported.emit(self.import_page.result, self.summary_page.plan)
@@ -328,6 +382,8 @@ def open_wizard(window) -> ImportWizard:
         wizard.raise_()
         wizard.activateWindow()
         return wizard
+    if wizard is not None and not wizard.busy():
+        wizard.deleteLater()  # an earlier, finished wizard
     wizard = ImportWizard(window.session, window)
 
     def imported(result, plan) -> None:
