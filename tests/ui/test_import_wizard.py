@@ -83,6 +83,8 @@ def test_menu_entry_sits_before_settings(window):
     assert window.import_action in actions
     assert actions.index(window.import_action) < actions.index(window.settings_action)
     assert window.import_action.shortcut().toString() == "Ctrl+I"
+    import_wizard.install(window)
+    assert [a.text() for a in window.file_menu.actions()].count("Import customers…") == 1
 
 
 def test_google_csv_through_the_whole_wizard(qtbot, filled_window, tmp_path, session):

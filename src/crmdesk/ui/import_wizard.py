@@ -400,7 +400,10 @@ def open_wizard(window) -> ImportWizard:
 
 
 def install(window) -> None:
-    """Add File ▸ Import customers… (Ctrl+I), before the Settings entry."""
+    """Add File ▸ Import customers… (Ctrl+I), before the Settings entry. Once only: a second
+    call changes nothing (two entries would make Ctrl+I ambiguous)."""
+    if getattr(window, "import_action", None) is not None:
+        return
     action = QAction(tr("Import customers…"), window)
     action.setShortcut(QKeySequence("Ctrl+I"))
     action.setStatusTip(tr("Bring customers in from a CSV, Excel or vCard file"))
