@@ -9,6 +9,7 @@ and never replaces or deletes an older backup. Copies are readable by the owner 
 Automatic backups live in a `backups` folder beside the book, named `<book>-YYYYMMDD-HHMMSS.db`
 (`crmdesk-...` for the default `crmdesk.db`), in local time. A backup's date is read from that
 name, otherwise from the file's modification time (which `backup_to` sets to the backup time).
+Making and rotating the automatic backups is in `backup_auto`, re-exported here.
 """
 
 from __future__ import annotations
@@ -19,17 +20,27 @@ import os
 import re
 import sqlite3
 import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from crmdesk.store import migrations
+from crmdesk.store.backup_auto import (  # re-exported: automatic backups and their rotation
+    QUIT_INTERVAL,
+    STAMP,
+    Retention,
+    auto_backup,
+    backup_folder,
+    choose_to_keep,
+    list_backups,
+)
 
-STAMP = "%Y%m%d-%H%M%S"
+__all__ = [
+    "QUIT_INTERVAL", "STAMP", "BackupError", "BackupInfo", "Retention", "auto_backup",
+    "backup_folder", "backup_to", "choose_to_keep", "inspect_backup", "is_damaged",
+    "list_backups", "newest_good_backup", "recover", "restore",
+]
+
 _STAMP_RE = re.compile(r"-(\d{8}-\d{6})$")
-
-#: `auto_backup(..., on_quit=True)` makes a backup if the newest one is older than this.
-QUIT_INTERVAL = dt.timedelta(hours=1)
 
 
 class BackupError(Exception):
@@ -45,13 +56,6 @@ class BackupInfo:
     customers: int  # customers not in Trash
     schema_version: int
     size: int  # bytes
-
-
-@dataclass(frozen=True)
-class Retention:
-    daily: int = 7
-    weekly: int = 4
-    monthly: int = 12
 
 
 # --- small helpers --------------------------------------------------------------------------
@@ -239,93 +243,7 @@ def inspect_backup(path: Path | str) -> BackupInfo:
                       schema_version=version, size=path.stat().st_size)
 
 
-# --- automatic backups and their rotation ----------------------------------------------------
-
-def choose_to_keep(backups: Iterable[dt.datetime], now: dt.datetime,
-                   retention: Retention = Retention()) -> set[dt.datetime]:
-    """Which backups (by their times) to keep: the newest in each of the last `daily` days,
-    `weekly` ISO weeks and `monthly` months that have a backup, and always the newest of all.
-
-    Pure. Times later than `now` (a clock that was wrong) count as made `now`, so they neither
-    stay for ever nor push out the real ones. All times must be naive, or all aware."""
-    order = sorted(set(backups), key=lambda t: (min(t, now), t), reverse=True)
-    if not order:
-        return set()
-    keep = {order[0]}
-    rules = (
-        (retention.daily, lambda t: t.date()),
-        (retention.weekly, lambda t: tuple(t.isocalendar())[:2]),
-        (retention.monthly, lambda t: (t.year, t.month)),
-    )
-    for count, bucket in rules:
-        seen: set = set()
-        for t in order:
-            key = bucket(min(t, now))
-            if key in seen:
-                continue
-            if len(seen) >= count:
-                break
-            seen.add(key)
-            keep.add(t)
-    return keep
-
-
-def backup_folder(db_path: Path | str) -> Path:
-    """Where automatic backups of the book at `db_path` go (not created here)."""
-    return Path(db_path).expanduser().parent / "backups"
-
-
-def list_backups(db_path: Path | str, folder: Path | str | None = None
-                 ) -> list[tuple[dt.datetime, Path]]:
-    """The automatic backups of the book at `db_path`, oldest first."""
-    db_path = Path(db_path).expanduser()
-    folder = Path(folder) if folder is not None else backup_folder(db_path)
-    pattern = re.compile(re.escape(db_path.stem) + r"-(\d{8}-\d{6})" + re.escape(db_path.suffix))
-    found = []
-    with contextlib.suppress(OSError):
-        for path in folder.iterdir():
-            match = pattern.fullmatch(path.name)
-            if match and path.is_file():
-                with contextlib.suppress(ValueError):
-                    found.append((dt.datetime.strptime(match.group(1), STAMP), path))
-    return sorted(found)
-
-
-def auto_backup(db_path: Path | str, folder: Path | str | None = None, *,
-                now: dt.datetime | None = None, on_quit: bool = False, force: bool = False,
-                retention: Retention = Retention()) -> BackupInfo | None:
-    """Make an automatic backup if one is due, then rotate; None when none was due.
-
-    Due: at start and on the daily timer, when no backup was made today (local calendar day);
-    on quit (`on_quit=True`), when the newest is older than QUIT_INTERVAL (one hour); always when
-    `force`. Rotation (`choose_to_keep`) runs only after a new backup was made and checked, so a
-    failing backup (BackupError) never deletes older ones."""
-    db_path = Path(db_path).expanduser()
-    folder = Path(folder) if folder is not None else backup_folder(db_path)
-    when = _local(now)
-    existing = list_backups(db_path, folder)
-    if existing and not force:
-        last = existing[-1][0]
-        if on_quit:
-            if dt.timedelta(0) <= when - last < QUIT_INTERVAL:
-                return None
-        elif last.date() == when.date():
-            return None
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as exc:
-        raise BackupError(f"Cannot make the backups folder {folder}: {exc.strerror or exc}.") \
-            from exc
-    target = folder / f"{db_path.stem}-{when.strftime(STAMP)}{db_path.suffix}"
-    info = backup_to(db_path, target, now=when)
-    backups = list_backups(db_path, folder)
-    keep = choose_to_keep([t for t, _ in backups], when, retention)
-    for t, path in backups:
-        if t not in keep and path != target:
-            with contextlib.suppress(OSError):
-                path.unlink()
-    return info
-
+# --- automatic backups (made and rotated in backup_auto) ------------------------------------
 
 def newest_good_backup(db_path: Path | str, folder: Path | str | None = None
                        ) -> BackupInfo | None:
