@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 from PySide6.QtCore import QDate, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QPalette, QShortcut
@@ -27,16 +26,12 @@ from PySide6.QtWidgets import (
 
 from crmdesk.core import phones
 from crmdesk.core.model import CustomerCard
+from crmdesk.ui.customers import card_text
 from crmdesk.ui.customers.card_appointments import AppointmentsSection
-from crmdesk.ui.formatting import CHANNEL_NAMES, DATE_KIND_NAMES, STATUS_NAMES, Formatter
+from crmdesk.ui.customers.card_text import esc
+from crmdesk.ui.formatting import CHANNEL_NAMES, STATUS_NAMES, Formatter
 from crmdesk.ui.icons import icon
 from crmdesk.ui.widgets import Avatar, muted_colour, muted_label, section_title
-
-CONSENT_NAMES = {"email": "Email", "sms": "SMS", "whatsapp": "WhatsApp", "phone": "Phone calls"}
-
-
-def esc(text: str) -> str:
-    return html.escape(text or "").replace("\n", "<br>")
 
 
 class CustomerCardView(QWidget):
@@ -245,13 +240,14 @@ class CustomerCardView(QWidget):
         self._follow_due.setDisplayFormat(self._fmt.date_pattern())
         self._follow_due.setDate(_qdate(self._today() + dt.timedelta(days=7)))
 
-        self._dates.setText(self._dates_html(card))
+        muted = self._muted()
+        self._dates.setText(card_text.dates_html(card, self._fmt, muted, self.tr))
         self._fill_follow_ups(card)
-        self._details.setText(self._details_html(card))
-        self._taste.setText(self._taste_html(card))
+        self._details.setText(card_text.details_html(card, self._fmt, muted, self.tr))
+        self._taste.setText(card_text.taste_html(card, self._fmt, muted, self.tr))
         self._timeline_title.setText(self.tr("Conversations (%1)").replace(
             "%1", str(card.interaction_count)))
-        self._timeline.setText(self._timeline_html(card))
+        self._timeline.setText(card_text.timeline_html(card, self._fmt, muted, self.tr))
         self._stack.setCurrentIndex(1)
         if not same:
             self._scroll.verticalScrollBar().setValue(0)
@@ -280,86 +276,6 @@ class CustomerCardView(QWidget):
 
     def _chip(self) -> str:
         return self.palette().color(QPalette.ColorRole.AlternateBase).name()
-
-    def _none(self, text: str) -> str:
-        return f"<span style='color:{self._muted()}'>{esc(text)}</span>"
-
-    def _dates_html(self, card: CustomerCard) -> str:
-        if not card.dates:
-            return self._none(self.tr("No dates yet. Add a birthday with Edit."))
-        rows = []
-        for d in card.dates:
-            name = d.label or self.tr(DATE_KIND_NAMES.get(d.kind, d.kind))
-            when = self._fmt.day_month(d.day, d.month)
-            extra = ""
-            if d.years is not None:
-                if d.kind == "birthday":
-                    extra = self.tr("turns %1").replace("%1", str(d.years))
-                else:
-                    extra = self.tr("%1 years").replace("%1", str(d.years))
-            left = self._fmt.days_left(d.days_left)
-            tail = f" · {esc(extra)}" if extra else ""
-            rows.append(f"<b>{esc(name)}</b> — {esc(when)} "
-                        f"<span style='color:{self._muted()}'>({esc(left)}{tail})</span>")
-        return "<br>".join(rows)
-
-    def _details_html(self, card: CustomerCard) -> str:
-        data = card.data
-        rows = []
-
-        def add(label: str, value: str) -> None:
-            if value:
-                rows.append(f"<tr><td style='color:{self._muted()}; padding-right:12px'>"
-                            f"{esc(label)}</td><td>{esc(value)}</td></tr>")
-
-        add(self.tr("Phone"), self._fmt.phone(data.phone))
-        add(self.tr("Other phone"), self._fmt.phone(data.phone_alt))
-        add(self.tr("WhatsApp"), self._fmt.phone(data.whatsapp))
-        add(self.tr("Email"), data.email)
-        if data.kind == "business":
-            add(self.tr("Contact"), " ".join(x for x in (data.first_name, data.last_name) if x))
-        elif data.business_name:
-            add(self.tr("Works at"), data.business_name)
-        place = ", ".join(x for x in (data.address.replace("\n", ", "),
-                                      " ".join(y for y in (data.postcode, data.city) if y),
-                                      data.country) if x)
-        add(self.tr("Address"), place)
-        add(self.tr("Found us through"), data.source)
-        if data.keep_in_touch_days:
-            add(self.tr("Keep in touch"),
-                self.tr("every %1 days").replace("%1", str(data.keep_in_touch_days)))
-        consents = [self.tr(CONSENT_NAMES[c.channel]) + (
-            f" ({self.tr('since')} {self._fmt.date(c.recorded_on)})" if c.recorded_on else "")
-            for c in data.consents if c.granted and c.channel in CONSENT_NAMES]
-        add(self.tr("May contact by"), ", ".join(consents) or self.tr("no consent recorded"))
-        add(self.tr("Customer since"), self._fmt.date(card.created_at.date()))
-        return "<table>" + "".join(rows) + "</table>"
-
-    def _taste_html(self, card: CustomerCard) -> str:
-        data = card.data
-        rows = []
-        for label, value in ((self.tr("Likes"), data.likes), (self.tr("Dislikes"), data.dislikes),
-                             (self.tr("Diet"), data.diet), (self.tr("Sizes"), data.sizes)):
-            if value:
-                rows.append(f"<b>{esc(label)}:</b> {esc(value)}")
-        if data.notes:
-            rows.append(esc(data.notes))
-        return "<br>".join(rows) or self._none(self.tr("Nothing noted yet."))
-
-    def _timeline_html(self, card: CustomerCard) -> str:
-        if not card.interactions:
-            return self._none(self.tr("No conversations logged yet."))
-        rows = []
-        for entry in card.interactions:
-            arrow = "←" if entry.direction == "in" else "→"
-            channel = self.tr(CHANNEL_NAMES.get(entry.channel, entry.channel))
-            rows.append(
-                f"<p style='margin:0 0 8px 0'><span style='color:{self._muted()}'>"
-                f"{esc(self._fmt.moment(entry.occurred_at))} · {arrow} {esc(channel)}</span><br>"
-                f"{esc(entry.summary)}</p>")
-        if card.interaction_count > len(card.interactions):
-            rows.append(self._none(self.tr("Older conversations are kept but not shown here.")))
-        return "".join(rows)
 
     def _fill_follow_ups(self, card: CustomerCard) -> None:
         self._follow_ups.blockSignals(True)
