@@ -17,6 +17,7 @@ LOG_NAME = "crmdesk.log"
 
 def setup_logging(folder: Path) -> Path:
     """Write the log to `folder/crmdesk.log`, rotating at 1 MB with 5 old files kept."""
+    ensure_private_dir(folder.parent)  # the data folder, when this creates it: owner only
     ensure_private_dir(folder)
     path = folder / LOG_NAME
     handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5,

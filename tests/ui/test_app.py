@@ -75,3 +75,13 @@ def _restore_logging(monkeypatch):
     for handler in [h for h in root.handlers if getattr(h, "crmdesk", False)]:
         root.removeHandler(handler)
         handler.close()
+
+
+def test_a_new_data_folder_and_its_logs_are_private(tmp_path):
+    import stat
+
+    folder = tmp_path / "crmdesk" / "logs"
+    log_path = setup_logging(folder)
+    for path in (folder.parent, folder):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+    assert stat.S_IMODE(log_path.stat().st_mode) == 0o600
