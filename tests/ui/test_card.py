@@ -110,3 +110,21 @@ def test_today_badge_counts_what_is_due(qtbot, filled_window, session):
     qtbot.keyClick(win.card._follow_title, Qt.Key.Key_Return)
     assert session.book.card(customer_id).follow_ups[0].due_on == dt.date(2026, 3, 10)
     assert win.nav.item(1).text() == "Today (1)"
+
+
+def test_card_shows_where_each_consent_was_given(qtbot, filled_window, session):
+    from crmdesk.core.model import ConsentInput
+
+    customer_id = session.customers.find_ids(ListQuery(text="anna"))[0]
+    data = session.book.load_input(customer_id)
+    data.consents = [ConsentInput("email", True, dt.date(2026, 3, 3), "at the till"),
+                     ConsentInput("sms", True, dt.date(2026, 3, 4), ""),
+                     ConsentInput("phone", False, dt.date(2026, 3, 5), "by letter")]
+    session.book.update(customer_id, data)
+    filled_window.card.show_card(session.book.card(customer_id))
+    details = filled_window.card._details.text()
+    assert "Email (since " in details and ", at the till)" in details
+    sms = details.split("SMS", 1)[1]
+    assert sms.startswith(" (since ") and sms.split(")", 1)[0].count(",") <= 1
+    assert "at the till" not in sms.split(")", 1)[0]
+    assert "Phone calls" not in details and "by letter" not in details  # not granted

@@ -71,9 +71,15 @@ def details_html(card: CustomerCard, fmt: Formatter, muted: str, tr: Translate) 
     if data.keep_in_touch_days:
         add(tr("Keep in touch"),
             tr("every %1 days").replace("%1", str(data.keep_in_touch_days)))
-    consents = [tr(CONSENT_NAMES[c.channel]) + (
-        f" ({tr('since')} {fmt.date(c.recorded_on)})" if c.recorded_on else "")
-        for c in data.consents if c.granted and c.channel in CONSENT_NAMES]
+    consents = []
+    for c in data.consents:
+        if not c.granted or c.channel not in CONSENT_NAMES:
+            continue
+        about = [f"{tr('since')} {fmt.date(c.recorded_on)}"] if c.recorded_on else []
+        if c.source and c.source.strip():
+            about.append(" ".join(c.source.split()))  # where it was given: "at the till"
+        consents.append(tr(CONSENT_NAMES[c.channel])
+                        + (f" ({', '.join(about)})" if about else ""))
     add(tr("May contact by"), ", ".join(consents) or tr("no consent recorded"))
     add(tr("Customer since"), fmt.date(card.created_at.date()))
     return "<table>" + "".join(rows) + "</table>"
