@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crmdesk.formats import csv_import, import_xlsx, vcard_import
+from crmdesk.formats import csv_import, import_json, import_xlsx, vcard_import
 from crmdesk.formats.import_common import ImportFileError, Table
 
 _KINDS = {
@@ -20,7 +20,8 @@ _KINDS = {
 
 
 def sniff_kind(path: Path | str) -> str:
-    """"csv", "xlsx" or "vcard", from the content first and the name second."""
+    """"csv", "xlsx", "vcard" or "json" (a crmdesk export), from the content first and the
+    name second."""
     path = Path(path)
     try:
         with path.open("rb") as handle:
@@ -45,6 +46,8 @@ def sniff_kind(path: Path | str) -> str:
         raise ImportFileError(
             "This file is named like an Excel workbook but is not one (it may be damaged or cut "
             "off). Open it in your spreadsheet program and save it again.")
+    if suffix == ".json" or import_json.looks_like_crmdesk(head):
+        return "json"
     text = head.replace(b"\x00", b"").upper()
     if b"BEGIN:VCARD" in text or suffix in (".vcf", ".vcard"):
         return "vcard"
@@ -53,8 +56,12 @@ def sniff_kind(path: Path | str) -> str:
 
 def read_file(path: Path | str, sheet: str | None = None,
               delimiter: str | None = None) -> Table:
-    """Read a CSV/TSV, .xlsx or .vcf file into a Table, or raise ImportFileError."""
+    """Read a CSV/TSV, .xlsx, .vcf or crmdesk .json file into a Table, or raise
+    ImportFileError. (A crmdesk JSON export read this way keeps the fields a column can hold;
+    `import_json.plan_json` brings back everything.)"""
     kind = sniff_kind(path)
+    if kind == "json":
+        return import_json.to_table(import_json.read_json(path))
     if kind == "xlsx":
         return import_xlsx.read_xlsx(path, sheet)
     if kind == "vcard":
