@@ -8,17 +8,20 @@ importer is tested in test_import_props.py.)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crmdesk.core import importing
 from crmdesk.core.customers import CustomerBook
-from crmdesk.core.model import CustomerInput, DateInput
+from crmdesk.core.model import ConsentInput, CustomerInput, DateInput
 from crmdesk.formats import export, import_file, import_json, import_mapping
+from crmdesk.formats.import_common import ImportFileError
 from crmdesk.store.db import open_database
 
 NOW = dt.datetime(2026, 3, 10, 10, 30, tzinfo=dt.UTC)
@@ -115,3 +118,88 @@ def test_export_then_import_gives_back_the_same_customers(inputs):
         same(import_into_fresh(folder, "csv", folder / "out.csv"), stored, everything=True)
         same(import_into_fresh(folder, "json", folder / "out.json"), stored, everything=True)
         same(import_into_fresh(folder, "vcard", folder / "out.vcf"), stored, everything=False)
+
+
+# --- JSON import: what only the lossless path carries, and files that are not ours ----------
+
+def test_json_import_restores_consents_and_history_and_checks_duplicates(tmp_path):
+    source = open_database(tmp_path / "source.db")
+    try:
+        book = CustomerBook(source.db, now=clock, default_country=lambda: "GB")
+        anna = book.create(CustomerInput(
+            first_name="Anna", last_name="Schmidt", phone="020 7946 0123", city="Leeds",
+            tags=["vip"], consents=[ConsentInput("email", True, dt.date(2026, 3, 3),
+                                                 "at the till")],
+            dates=[DateInput("custom", 5, 6, None, label="Shop opening")]))
+        book.log_interaction(anna, "call", "Asked about cheese")
+        book.add_follow_up(anna, "Call back", dt.date(2026, 3, 17))
+        gone = book.create(CustomerInput(first_name="Old", last_name="Friend"))
+        book.trash([gone])
+        stored = book.load_input(anna)
+        export.export_json(source.db, tmp_path / "all.json", now=NOW)
+    finally:
+        source.db.close()
+
+    target = open_database(tmp_path / "target.db")
+    try:
+        db = target.db
+        document = import_json.read_json(tmp_path / "all.json")
+        plan = import_json.plan_json(document, db, "GB", today=TODAY)
+        assert [r.action for r in plan.rows] == ["create", "skip"]  # Trash stays out
+        result = import_json.apply_json(plan, db, document, now=clock)
+        book = CustomerBook(db, now=clock, default_country=lambda: "GB")
+        back = book.load_input(result.created_ids[0])
+        stored.dates = [dataclass_without_id(d) for d in stored.dates]
+        back.dates = [dataclass_without_id(d) for d in back.dates]
+        assert back == stored  # every field, tags, dates and consents (date and source)
+        card = book.card(result.created_ids[0])
+        assert [i.summary for i in card.interactions] == ["Asked about cheese"]
+        assert [(f.title, f.due_on) for f in card.follow_ups] == \
+            [("Call back", dt.date(2026, 3, 17))]
+        again = import_json.plan_json(document, db, "GB", today=TODAY)
+        assert again.rows[0].action == "skip" and "same phone" in again.rows[0].reason
+        # The ordinary wizard's way in reads the same file too.
+        table = import_file.read_file(tmp_path / "all.json")
+        assert table.kind == "json" and len(table.rows) == 1
+        mapping = import_mapping.build_mapping(table.headers)
+        row = importing.plan(table, mapping, db, "GB", on_duplicate="create",
+                             today=TODAY).rows[0]
+        assert (row.data.first_name, row.data.phone, row.data.tags) == \
+            ("Anna", stored.phone, ["vip"])
+    finally:
+        target.db.close()
+
+
+def dataclass_without_id(item):
+    return dataclasses.replace(item, id=None)
+
+
+def test_json_that_is_not_a_crmdesk_export_is_refused_clearly(tmp_path):
+    cases = {"other.json": '{"contacts": [{"name": "Anna"}]}',
+             "list.json": '[1, 2, 3]',
+             "cut.json": '{"format": "crmdesk", "version": 1, "customers": [{"id"',
+             "future.json": '{"format": "crmdesk", "version": 9, "customers": []}',
+             "empty.json": '{"format": "crmdesk", "version": 1, "customers": []}'}
+    for name, text in cases.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        for read in (import_file.read_file, import_json.read_json):
+            with pytest.raises(ImportFileError) as caught:
+                read(path)
+            assert caught.value.args[0].endswith(".")
+
+
+@pytest.mark.xfail(strict=True, reason="the CSV importer does not undo the export's formula "
+                   "guard yet: '--04-03 is rejected, '=1+2 keeps its quote")
+def test_guarded_csv_export_round_trips(tmp_path):
+    """Known gap: the round trip above uses spreadsheet_safe=False."""
+    source = open_database(tmp_path / "source.db")
+    try:
+        book = CustomerBook(source.db, now=clock, default_country=lambda: "GB")
+        ids = [book.create(CustomerInput(first_name="Ann", notes="=1+2",
+                                         dates=[DateInput("birthday", 3, 4, None)]))]
+        export.export_csv(source.db, tmp_path / "out.csv", ids)
+    finally:
+        source.db.close()
+    back = import_into_fresh(tmp_path, "csv", tmp_path / "out.csv")
+    assert [(b.notes, b.dates[0].year) for b in back] == [("=1+2", None)]
