@@ -80,6 +80,13 @@ def detect_delimiter(text: str) -> str:
     return best if scores[best][1] >= 2 else ","
 
 
+def unguard(text: str) -> str:
+    """The value behind a spreadsheet guard: "'=1+2" -> "=1+2", "'--04-03" -> "--04-03"."""
+    from crmdesk.formats.export_csv import unguard as reverse
+
+    return reverse(text)
+
+
 def read_text(text: str, encoding: str = "", delimiter: str | None = None) -> Table:
     text = text.replace("\x00", "")
     delimiter = delimiter or detect_delimiter(text)
@@ -87,7 +94,8 @@ def read_text(text: str, encoding: str = "", delimiter: str | None = None) -> Ta
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         for number, row in enumerate(reader, start=1):
-            grid.append(row)
+            # Our own exports guard cells a spreadsheet would run ('=1+2): take the guard off.
+            grid.append([unguard(cell) for cell in row])
             numbers.append(number)
     except csv.Error as exc:
         where = len(grid) + 1
