@@ -51,7 +51,7 @@ SURVIVOR, OTHER = "survivor", "other"
 REASON_PHONE = "same phone number"
 REASON_EMAIL = "same email"
 REASON_NAME = "same name"
-REASON_SWAPPED = "same name, first and last swapped"
+REASON_SWAPPED = "first and last name swapped"
 REASON_SIMILAR = "similar name in the same town"
 _WEIGHTS = {REASON_PHONE: 60, REASON_EMAIL: 55, REASON_NAME: 35, REASON_SWAPPED: 30,
             REASON_SIMILAR: 20}
