@@ -193,3 +193,12 @@ def test_merge_is_one_transaction(db, book, clock, monkeypatch):
         duplicates.merge(db, survivor, other, {"email": "other"}, NOW)
     assert (book.load_input(survivor), counts(db, survivor), counts(db, other)) == before
     assert book.card(other).deleted_at is None
+
+
+def test_a_very_common_name_alone_is_not_a_duplicate(db, add):
+    for _ in range(duplicates._MAX_NAME_GROUP + 1):
+        add("John", "Smith", city="Leeds")
+    a = add("Jon", "Smith", city="Leeds", phone="020 7946 0123")
+    b = add("Jonny", "Smith", phone="020 7946 0123")
+    assert [(p.a_id, p.b_id, p.reasons) for p in duplicates.find_pairs(db)] == \
+        [(a, b, ("same phone number",))]

@@ -16,6 +16,7 @@ Tags and consents are copied, not moved: the other keeps its own in Trash.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ REASON_SIMILAR = "similar name in the same town"
 _WEIGHTS = {REASON_PHONE: 60, REASON_EMAIL: 55, REASON_NAME: 35, REASON_SWAPPED: 30,
             REASON_SIMILAR: 20}
 _MAX_GROUP = 25  # a number shared by a whole family or shop is not 300 duplicates
+_MAX_NAME_GROUP = 8  # a name shared by more customers is a common name, not a duplicate
 _MIN_SIMILAR = 5  # names shorter than this are too alike by chance
 
 _MOVED = {"important_date": ImportantDate, "interaction": Interaction, "follow_up": FollowUp,
@@ -120,24 +122,38 @@ def _add_groups(found: dict, groups, reason: str) -> None:
 def _name_groups(db: SqliteDatabase) -> tuple[list, list]:
     """Groups of ids with first and last name swapped, and with names about one letter apart in
     the same town: each name gives keys for itself and for itself less one letter, and two names
-    one letter apart (changed, added or missing) share one of those keys."""
-    swapped: dict[tuple, list] = defaultdict(list)
-    similar: dict[tuple, set[int]] = defaultdict(set)
-    rows = db.execute_sql(
-        "SELECT id, first_name, last_name, city, sort_name FROM customer "
-        "WHERE deleted_at IS NULL AND sort_name <> ''")
-    for cid, first, last, city, name in rows:
-        first, last = fold(first), fold(last)
-        if first and last and first != last:
-            swapped[tuple(sorted((first, last)))].append((cid, (first, last)))
-        town = fold(city)
-        if town and len(name) >= _MIN_SIMILAR:
-            similar[(town, name)].add(cid)
-            for i in range(len(name)):
-                similar[(town, name[:i] + name[i + 1:])].add(cid)
-    swapped_groups = [[cid for cid, _ in members] for members in swapped.values()
-                      if len({order for _, order in members}) > 1]
-    return swapped_groups, [ids for ids in similar.values() if len(ids) > 1]
+    one letter apart (changed, added or missing) share one of those keys. Works on the distinct
+    names (SQL groups the customers first), so a common name costs once."""
+    swapped: dict[tuple, dict[tuple, list[int]]] = defaultdict(dict)
+    for first, last, ids in db.execute_sql(
+            "SELECT first_name, last_name, group_concat(id) FROM customer "
+            "WHERE deleted_at IS NULL AND first_name <> '' AND last_name <> '' "
+            "GROUP BY first_name, last_name"):
+        order = (fold(first), fold(last))
+        if order[0] != order[1]:
+            swapped[tuple(sorted(order))].setdefault(order, []).extend(_ids(ids))
+    swapped_groups = [[cid for ids in orders.values() for cid in ids]
+                      for orders in swapped.values() if len(orders) > 1]
+
+    ids_of: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for city, name, ids in db.execute_sql(
+            "SELECT city, sort_name, group_concat(id) FROM customer "
+            "WHERE deleted_at IS NULL AND sort_name <> '' AND city <> '' "
+            "GROUP BY city, sort_name"):
+        if len(name) >= _MIN_SIMILAR:
+            ids_of[(fold(city), name)].extend(_ids(ids))
+    names_by_key: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for town, name in ids_of:
+        names_by_key[(town, name)].add(name)
+        for i in range(len(name)):
+            names_by_key[(town, name[:i] + name[i + 1:])].add(name)
+    similar_groups = []
+    for (town, _key), names in names_by_key.items():
+        if len(names) > 1:
+            ids = sorted({cid for name in names for cid in ids_of[(town, name)]})
+            if len(ids) <= _MAX_NAME_GROUP:
+                similar_groups.append(ids)
+    return swapped_groups, similar_groups
 
 
 def find_pairs(db: SqliteDatabase, limit: int = 200) -> list[Pair]:
@@ -145,9 +161,10 @@ def find_pairs(db: SqliteDatabase, limit: int = 200) -> list[Pair]:
     found: dict[tuple[int, int], set[str]] = defaultdict(set)
     _add_groups(found, (_ids(ids) for _, ids in db.execute_sql(_LIVE_PHONES)), REASON_PHONE)
     _add_groups(found, (_ids(ids) for _, ids in db.execute_sql(_LIVE_EMAILS)), REASON_EMAIL)
-    _add_groups(found, (_ids(ids) for _, ids in db.execute_sql(_LIVE_NAMES)), REASON_NAME)
+    _add_groups(found, (ids for ids in (_ids(ids) for _, ids in db.execute_sql(_LIVE_NAMES))
+                        if len(ids) <= _MAX_NAME_GROUP), REASON_NAME)
     swapped, similar = _name_groups(db)
-    _add_groups(found, swapped, REASON_SWAPPED)
+    _add_groups(found, (ids for ids in swapped if len(ids) <= _MAX_NAME_GROUP), REASON_SWAPPED)
     _add_groups(found, similar, REASON_SIMILAR)
     scored = []
     for key, reasons in found.items():
@@ -157,8 +174,7 @@ def find_pairs(db: SqliteDatabase, limit: int = 200) -> list[Pair]:
         ordered = tuple(sorted(reasons, key=lambda r: -_WEIGHTS[r]))
         score = min(100, sum(_WEIGHTS[r] for r in ordered))
         scored.append((score, key, ordered))
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    scored = scored[:limit]
+    scored = heapq.nsmallest(limit, scored, key=lambda item: (-item[0], item[1]))
     wanted = sorted({cid for _, key, _ in scored for cid in key})
     names = {}
     for start in range(0, len(wanted), 500):
