@@ -107,3 +107,4 @@ def test_the_data_menus_are_added_once_the_window_is_up(qtbot, filled_window):
     for wanted in ("Import customers…", "Export…", "Back up now…", "Restore from a backup…"):
         assert wanted in file_entries, file_entries
     assert any("Forget this person" in text for text in edit_entries), edit_entries
+    assert "Find duplicates…" in edit_entries, edit_entries

@@ -230,11 +230,13 @@ class MainWindow(WindowDialogs, QMainWindow):
         self._today_dirty = False
 
     def install_data_menus(self) -> None:
-        """File > Import, Export, Back up, Restore; Edit > this person's data, forget."""
-        from crmdesk.ui import data_menu, import_wizard
+        """File > Import, Export, Back up, Restore; Edit > duplicates, this person's data,
+        forget."""
+        from crmdesk.ui import data_menu, duplicates_dialog, import_wizard
 
         import_wizard.install(self)
         data_menu.install(self)
+        duplicates_dialog.install(self)
 
     def reminders_delivered(self) -> None:
         """Reminders were just shown: Today and its badge may have changed."""
