@@ -13,6 +13,7 @@ import csv
 import io
 from pathlib import Path
 
+from crmdesk.formats.export_csv import unguard
 from crmdesk.formats.import_common import ImportFileError, Table, looks_binary, make_table
 
 DELIMITERS = (",", ";", "\t")
@@ -80,13 +81,6 @@ def detect_delimiter(text: str) -> str:
     return best if scores[best][1] >= 2 else ","
 
 
-def unguard(text: str) -> str:
-    """The value behind a spreadsheet guard: "'=1+2" -> "=1+2", "'--04-03" -> "--04-03"."""
-    from crmdesk.formats.export_csv import unguard as reverse
-
-    return reverse(text)
-
-
 def read_text(text: str, encoding: str = "", delimiter: str | None = None) -> Table:
     text = text.replace("\x00", "")
     delimiter = delimiter or detect_delimiter(text)
@@ -95,7 +89,7 @@ def read_text(text: str, encoding: str = "", delimiter: str | None = None) -> Ta
     try:
         for number, row in enumerate(reader, start=1):
             # Our own exports guard cells a spreadsheet would run ('=1+2): take the guard off.
-            grid.append([unguard(cell) for cell in row])
+            grid.append([unguard(cell) if cell[:1] == "'" else cell for cell in row])
             numbers.append(number)
     except csv.Error as exc:
         where = len(grid) + 1
