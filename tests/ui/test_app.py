@@ -85,3 +85,25 @@ def test_a_new_data_folder_and_its_logs_are_private(tmp_path):
     for path in (folder.parent, folder):
         assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
     assert stat.S_IMODE(log_path.stat().st_mode) == 0o600
+
+
+def test_quitting_waits_for_a_background_job_to_finish(qtbot, qapp):
+    import threading
+
+    from crmdesk.ui.workers import BackgroundJob
+
+    release = threading.Event()
+    finished = []
+
+    def job(progress):
+        release.wait(5)  # a slow job that does not look at cancel
+        finished.append(True)
+        return 1
+
+    background = BackgroundJob(job)
+    background.start()
+    qtbot.waitUntil(background.is_running)
+    # The job is released from another thread a moment later, while quitting waits for it.
+    threading.Timer(0.2, release.set).start()
+    qapp.aboutToQuit.emit()  # what QApplication does when the event loop ends
+    assert finished and not background.is_running()

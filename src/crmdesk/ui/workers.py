@@ -6,7 +6,7 @@ import logging
 import traceback
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,9 @@ class BackgroundJob(QObject):
         self._worker.progress.connect(self.progress)
         self._worker.done.connect(self._finish_ok)
         self._worker.failed.connect(self._finish_failed)
+        app = QCoreApplication.instance()
+        if app is not None:  # quitting mid-job: let it stop cleanly, never tear it down running
+            app.aboutToQuit.connect(self._stop_for_quit)
 
     def start(self) -> None:
         self._thread.start()
@@ -65,6 +68,13 @@ class BackgroundJob(QObject):
 
     def wait(self, ms: int = 30000) -> bool:
         return self._thread.wait(ms)
+
+    def _stop_for_quit(self) -> None:
+        if self._thread.isRunning():
+            self._worker.cancelled = True
+            self._thread.quit()
+            if not self._thread.wait(15000):
+                log.error("a background job did not stop within 15 s of quitting")
 
     def _finish_ok(self, result) -> None:
         self._stop()
