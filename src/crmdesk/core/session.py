@@ -46,9 +46,6 @@ class Session:
         self.settings = value
         self.book.feb29 = self.customers.feb29 = value.feb29
 
-    def is_empty(self) -> bool:
-        return self.customers.count() == 0 and self.customers.count(trash=True) == 0
-
     def due_today_count(self) -> int:
         """Dates falling today and follow-ups due today or overdue (for the Today badge)."""
         return upcoming.due_today_count(self.db, self.today(), self.settings.feb29)
