@@ -37,7 +37,8 @@ from crmdesk.store.models import (
     Tag,
 )
 
-_COPIED_FIELDS = ("kind", "first_name", "last_name", "business_name", "phone", "phone_alt",
+#: The customer's own editable columns (what CustomerInput holds besides tags, dates, consents).
+EDITABLE_FIELDS = ("kind", "first_name", "last_name", "business_name", "phone", "phone_alt",
                   "email", "whatsapp", "address", "city", "postcode", "country", "notes",
                   "likes", "dislikes", "diet", "sizes", "status", "source", "do_not_contact",
                   "keep_in_touch_days")
@@ -91,7 +92,7 @@ class CustomerBook:
     def load_input(self, customer_id: int) -> CustomerInput:
         """Everything editable about a customer (for the edit dialog and undo snapshots)."""
         customer = self._get(customer_id, include_trash=True)
-        data = CustomerInput(**{name: getattr(customer, name) for name in _COPIED_FIELDS})
+        data = CustomerInput(**{name: getattr(customer, name) for name in EDITABLE_FIELDS})
         data.tags = [name for (name,) in self.db.execute_sql(
             "SELECT t.name FROM customer_tag ct JOIN tag t ON t.id = ct.tag_id "
             "WHERE ct.customer_id = ? ORDER BY t.name COLLATE NOCASE", (customer_id,))]
@@ -223,7 +224,7 @@ class CustomerBook:
 
     @staticmethod
     def _apply(customer: Customer, data: CustomerInput) -> None:
-        for name in _COPIED_FIELDS:
+        for name in EDITABLE_FIELDS:
             setattr(customer, name, getattr(data, name))
         customer.display_name = validation.display_name(data)
         customer.sort_name = fold(customer.display_name)

@@ -26,7 +26,7 @@ from peewee import SqliteDatabase
 
 from crmdesk.core import validation
 from crmdesk.core.clock import utc_naive
-from crmdesk.core.customers import CustomerBook, NotFound
+from crmdesk.core.customers import EDITABLE_FIELDS, CustomerBook, NotFound
 from crmdesk.core.model import CustomerInput
 from crmdesk.core.text import fold
 from crmdesk.store import search
@@ -43,9 +43,7 @@ from crmdesk.store.models import (
 )
 
 # The fields a merge lets the user choose, in the order a form shows them.
-FIELDS = ("kind", "first_name", "last_name", "business_name", "phone", "phone_alt", "email",
-          "whatsapp", "address", "city", "postcode", "country", "notes", "likes", "dislikes",
-          "diet", "sizes", "status", "source", "do_not_contact", "keep_in_touch_days")
+FIELDS = EDITABLE_FIELDS
 CONSENTS = "consents"  # a choice key: "other" lets the other's consent win where both have one
 SURVIVOR, OTHER = "survivor", "other"
 

@@ -121,6 +121,48 @@ def _keys(data: CustomerInput) -> list[tuple[str, str]]:
 _WHY = {"phone": "same phone number", "email": "same e-mail", "name": "same name"}
 
 
+def known_keys(db: SqliteDatabase) -> dict[tuple[str, str], int]:
+    """Duplicate keys (phone, e-mail, name) of the customers already in the book -> their id."""
+    known: dict[tuple[str, str], int] = {}
+    for cid, phone, phone_alt, whatsapp, email, sort_name in db.execute_sql(
+            "SELECT id, phone, phone_alt, whatsapp, email, sort_name FROM customer "
+            "WHERE deleted_at IS NULL ORDER BY id"):
+        for key in (("phone", phone), ("phone", phone_alt), ("phone", whatsapp),
+                    ("email", (email or "").casefold()), ("name", sort_name)):
+            if key[1]:
+                known.setdefault(key, cid)
+    return known
+
+
+def place_row(row: PlannedRow, known: dict, in_file: dict, on_duplicate: str) -> PlannedRow:
+    """Decide what a checked row becomes: created, or skipped / merged as a duplicate of a
+    customer in the book (`known`) or of an earlier row of the file (`in_file`, updated)."""
+    data = row.data
+    keys = _keys(data)
+    existing = next(((known[k], k[0]) for k in keys if k in known), None)
+    earlier = next(((in_file[k], k[0]) for k in keys if k in in_file), None)
+    if on_duplicate != "create" and existing is not None:
+        row.existing_id = existing[0]
+        if on_duplicate == "skip":
+            row.action = "skip"
+            row.reason = f"Already in your book ({_WHY[existing[1]]})."
+        else:
+            row.action = "merge"
+    elif on_duplicate != "create" and earlier is not None:
+        first, why = earlier
+        row.action = "skip"
+        row.existing_id = first.existing_id
+        if on_duplicate == "merge" and first.data is not None:
+            first.data = merge_into(first.data, data)
+            row.reason = f"Combined with {first.label.lower()} ({_WHY[why]})."
+        else:
+            row.reason = f"Same customer as {first.label.lower()} ({_WHY[why]})."
+    if row.action in ("create", "merge"):
+        for key in keys:
+            in_file.setdefault(key, row)
+    return row
+
+
 def plan(table: Table, mapping: dict[str, str], db: SqliteDatabase, default_country: str,
          on_duplicate: str = "skip", date_order: str | None = None,
          today: dt.date | None = None, progress: Progress | None = None) -> ImportPlan:
@@ -142,14 +184,7 @@ def plan(table: Table, mapping: dict[str, str], db: SqliteDatabase, default_coun
                 for i, h in enumerate(table.headers)}
     reader = RowReader(table, mapping, by_index, today)
 
-    known: dict[tuple[str, str], int] = {}
-    for cid, phone, phone_alt, whatsapp, email, sort_name in db.execute_sql(
-            "SELECT id, phone, phone_alt, whatsapp, email, sort_name FROM customer "
-            "WHERE deleted_at IS NULL ORDER BY id"):
-        for key in (("phone", phone), ("phone", phone_alt), ("phone", whatsapp),
-                    ("email", (email or "").casefold()), ("name", sort_name)):
-            if key[1]:
-                known.setdefault(key, cid)
+    known = known_keys(db)
     in_file: dict[tuple[str, str], PlannedRow] = {}
     rows: list[PlannedRow] = []
     total = len(table.rows)
@@ -164,30 +199,8 @@ def plan(table: Table, mapping: dict[str, str], db: SqliteDatabase, default_coun
         except validation.ValidationError as exc:
             rows.append(PlannedRow(index, label, "reject", reason=reason(exc.errors, data)))
             continue
-        keys = _keys(data)
-        row = PlannedRow(index, label, "create", data)
-        existing = next(((known[k], k[0]) for k in keys if k in known), None)
-        earlier = next(((in_file[k], k[0]) for k in keys if k in in_file), None)
-        if on_duplicate != "create" and existing is not None:
-            row.existing_id = existing[0]
-            if on_duplicate == "skip":
-                row.action = "skip"
-                row.reason = f"Already in your book ({_WHY[existing[1]]})."
-            else:
-                row.action = "merge"
-        elif on_duplicate != "create" and earlier is not None:
-            first, why = earlier
-            row.action = "skip"
-            row.existing_id = first.existing_id
-            if on_duplicate == "merge" and first.data is not None:
-                first.data = merge_into(first.data, data)
-                row.reason = f"Combined with {first.label.lower()} ({_WHY[why]})."
-            else:
-                row.reason = f"Same customer as {first.label.lower()} ({_WHY[why]})."
-        if row.action in ("create", "merge"):
-            for key in keys:
-                in_file.setdefault(key, row)
-        rows.append(row)
+        rows.append(place_row(PlannedRow(index, label, "create", data), known, in_file,
+                              on_duplicate))
         if progress is not None and index % CHUNK == CHUNK - 1 and \
                 progress(index + 1, total) is False:
             raise ImportCancelled("The check was cancelled.")

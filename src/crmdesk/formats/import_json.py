@@ -117,14 +117,7 @@ def plan_json(document: JsonDocument, db: SqliteDatabase, default_country: str,
     customers = document.customers
     table = Table(["Name", "Phone", "E-mail"], [_summary(c) for c in customers],
                   list(range(1, len(customers) + 1)), "json", unit="customer")
-    known: dict[tuple[str, str], int] = {}
-    for cid, phone, phone_alt, whatsapp, email, sort_name in db.execute_sql(
-            "SELECT id, phone, phone_alt, whatsapp, email, sort_name FROM customer "
-            "WHERE deleted_at IS NULL ORDER BY id"):
-        for key in (("phone", phone), ("phone", phone_alt), ("phone", whatsapp),
-                    ("email", (email or "").casefold()), ("name", sort_name)):
-            if key[1]:
-                known.setdefault(key, cid)
+    known = importing.known_keys(db)
     in_file: dict[tuple[str, str], importing.PlannedRow] = {}
     rows: list[importing.PlannedRow] = []
     for index, item in enumerate(customers):
@@ -146,29 +139,8 @@ def plan_json(document: JsonDocument, db: SqliteDatabase, default_country: str,
             rows.append(importing.PlannedRow(index, label, "reject",
                                              reason=importing.reason(exc.errors, data)))
             continue
-        keys = importing._keys(data)
-        row = importing.PlannedRow(index, label, "create", data)
-        existing = next(((known[k], k[0]) for k in keys if k in known), None)
-        earlier = next(((in_file[k], k[0]) for k in keys if k in in_file), None)
-        why = importing._WHY
-        if on_duplicate != "create" and existing is not None:
-            row.existing_id = existing[0]
-            if on_duplicate == "skip":
-                row.action, row.reason = "skip", f"Already in your book ({why[existing[1]]})."
-            else:
-                row.action = "merge"
-        elif on_duplicate != "create" and earlier is not None:
-            first, what = earlier
-            row.action, row.existing_id = "skip", first.existing_id
-            if on_duplicate == "merge" and first.data is not None:
-                first.data = importing.merge_into(first.data, data)
-                row.reason = f"Combined with {first.label.lower()} ({why[what]})."
-            else:
-                row.reason = f"Same customer as {first.label.lower()} ({why[what]})."
-        if row.action in ("create", "merge"):
-            for key in keys:
-                in_file.setdefault(key, row)
-        rows.append(row)
+        rows.append(importing.place_row(importing.PlannedRow(index, label, "create", data),
+                                        known, in_file, on_duplicate))
     return importing.ImportPlan(table, {}, on_duplicate, default_country, today, rows)
 
 
