@@ -195,6 +195,158 @@ def _v3_reminders(db: SqliteDatabase) -> None:
         db.execute_sql(statement)
 
 
+V4_SQL = """
+-- What the shop sells: the owner's own list (free text on a sale is fine too).
+CREATE TABLE category (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+    archived INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE product (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+    category_id INTEGER REFERENCES category (id) ON DELETE SET NULL,
+    price_minor INTEGER,
+    archived INTEGER NOT NULL DEFAULT 0
+);
+
+-- A sale. Money in integer minor units (cents, pence) of `currency`, never floats.
+-- customer_id becomes NULL only when a customer row is erased for good (Empty Trash): the sale
+-- stays, anonymous, in the shop's figures. Trash and "forget this person" keep it linked.
+CREATE TABLE purchase (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER REFERENCES customer (id) ON DELETE SET NULL,
+    purchased_on DATE NOT NULL,
+    total_minor INTEGER NOT NULL,
+    currency TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    import_batch TEXT,
+    created_at DATETIME NOT NULL
+);
+CREATE INDEX purchase_customer ON purchase (customer_id, purchased_on, total_minor);
+CREATE INDEX purchase_day ON purchase (purchased_on, customer_id, total_minor);
+CREATE INDEX purchase_import ON purchase (import_batch) WHERE import_batch IS NOT NULL;
+
+-- The lines of a sale. customer_id and purchased_on repeat the sale's own (kept equal by
+-- core/sales.py) so "bought X in the last N days" is one index range.
+CREATE TABLE purchase_item (
+    id INTEGER PRIMARY KEY,
+    purchase_id INTEGER NOT NULL REFERENCES purchase (id) ON DELETE CASCADE,
+    customer_id INTEGER REFERENCES customer (id) ON DELETE SET NULL,
+    purchased_on DATE NOT NULL,
+    product_id INTEGER REFERENCES product (id) ON DELETE SET NULL,
+    category_id INTEGER REFERENCES category (id) ON DELETE SET NULL,
+    description TEXT NOT NULL DEFAULT '',
+    quantity INTEGER NOT NULL DEFAULT 1,
+    amount_minor INTEGER
+);
+CREATE INDEX purchase_item_purchase ON purchase_item (purchase_id);
+CREATE INDEX purchase_item_category ON purchase_item (category_id, purchased_on, customer_id);
+CREATE INDEX purchase_item_product ON purchase_item (product_id, purchased_on, customer_id);
+CREATE INDEX purchase_item_customer ON purchase_item (customer_id, category_id);
+
+-- Loyalty: points or stamps earned (positive) and rewards redeemed (negative), a ledger.
+CREATE TABLE loyalty_entry (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customer (id) ON DELETE CASCADE,
+    purchase_id INTEGER REFERENCES purchase (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('earn', 'redeem', 'adjust')),
+    points INTEGER NOT NULL,
+    reward TEXT NOT NULL DEFAULT '',
+    created_at DATETIME NOT NULL
+);
+CREATE INDEX loyalty_entry_customer ON loyalty_entry (customer_id, created_at);
+CREATE INDEX loyalty_entry_purchase ON loyalty_entry (purchase_id) WHERE purchase_id IS NOT NULL;
+
+-- One row per customer who ever bought or earned: kept by the triggers below, so lists,
+-- segments and the dashboard never add up a million sales to answer "how much has she spent".
+-- The RFM scores (1-5) and segment are written by core (a whole-book recomputation).
+CREATE TABLE customer_sales (
+    customer_id INTEGER PRIMARY KEY REFERENCES customer (id) ON DELETE CASCADE,
+    purchases INTEGER NOT NULL DEFAULT 0,
+    total_minor INTEGER NOT NULL DEFAULT 0,
+    first_purchase_on DATE,
+    last_purchase_on DATE,
+    loyalty_balance INTEGER NOT NULL DEFAULT 0,
+    r_score INTEGER,
+    f_score INTEGER,
+    m_score INTEGER,
+    rfm_segment TEXT
+);
+CREATE INDEX customer_sales_total ON customer_sales (total_minor);
+CREATE INDEX customer_sales_last ON customer_sales (last_purchase_on);
+CREATE INDEX customer_sales_rfm ON customer_sales (rfm_segment);
+CREATE INDEX customer_sales_loyalty ON customer_sales (loyalty_balance) WHERE loyalty_balance > 0;
+
+CREATE TRIGGER purchase_after_insert AFTER INSERT ON purchase
+WHEN new.customer_id IS NOT NULL BEGIN
+    INSERT INTO customer_sales (customer_id, purchases, total_minor, first_purchase_on,
+                                last_purchase_on)
+    VALUES (new.customer_id, 1, new.total_minor, new.purchased_on, new.purchased_on)
+    ON CONFLICT (customer_id) DO UPDATE SET
+        purchases = purchases + 1,
+        total_minor = total_minor + excluded.total_minor,
+        first_purchase_on = CASE WHEN first_purchase_on IS NULL
+            OR excluded.first_purchase_on < first_purchase_on
+            THEN excluded.first_purchase_on ELSE first_purchase_on END,
+        last_purchase_on = CASE WHEN last_purchase_on IS NULL
+            OR excluded.last_purchase_on > last_purchase_on
+            THEN excluded.last_purchase_on ELSE last_purchase_on END;
+END;
+CREATE TRIGGER purchase_after_delete AFTER DELETE ON purchase
+WHEN old.customer_id IS NOT NULL BEGIN
+    UPDATE customer_sales SET
+        purchases = (SELECT COUNT(*) FROM purchase WHERE customer_id = old.customer_id),
+        total_minor = (SELECT COALESCE(SUM(total_minor), 0) FROM purchase
+                       WHERE customer_id = old.customer_id),
+        first_purchase_on = (SELECT MIN(purchased_on) FROM purchase
+                             WHERE customer_id = old.customer_id),
+        last_purchase_on = (SELECT MAX(purchased_on) FROM purchase
+                            WHERE customer_id = old.customer_id)
+    WHERE customer_id = old.customer_id;
+END;
+CREATE TRIGGER purchase_after_update AFTER UPDATE OF customer_id, purchased_on, total_minor
+ON purchase BEGIN
+    INSERT INTO customer_sales (customer_id) SELECT new.customer_id
+        WHERE new.customer_id IS NOT NULL
+        ON CONFLICT (customer_id) DO NOTHING;
+    UPDATE customer_sales SET
+        purchases = (SELECT COUNT(*) FROM purchase WHERE customer_id = customer_sales.customer_id),
+        total_minor = (SELECT COALESCE(SUM(total_minor), 0) FROM purchase
+                       WHERE customer_id = customer_sales.customer_id),
+        first_purchase_on = (SELECT MIN(purchased_on) FROM purchase
+                             WHERE customer_id = customer_sales.customer_id),
+        last_purchase_on = (SELECT MAX(purchased_on) FROM purchase
+                            WHERE customer_id = customer_sales.customer_id)
+    WHERE customer_id IN (old.customer_id, new.customer_id);
+END;
+CREATE TRIGGER loyalty_after_insert AFTER INSERT ON loyalty_entry BEGIN
+    INSERT INTO customer_sales (customer_id, loyalty_balance)
+    VALUES (new.customer_id, new.points)
+    ON CONFLICT (customer_id) DO UPDATE SET loyalty_balance = loyalty_balance + new.points;
+END;
+CREATE TRIGGER loyalty_after_delete AFTER DELETE ON loyalty_entry BEGIN
+    UPDATE customer_sales SET loyalty_balance = loyalty_balance - old.points
+    WHERE customer_id = old.customer_id;
+END;
+
+-- Saved filters ("bought vegetarian in the last 90 days"): rules as JSON (core/segments.py).
+CREATE TABLE segment (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+    rules TEXT NOT NULL DEFAULT '{}',
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL
+);
+"""
+
+
+def _v4_sales(db: SqliteDatabase) -> None:
+    for statement in _split_sql(V4_SQL):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[SqliteDatabase], None]
 
 #: The ladder. Append only: never edit a step that has been released.
@@ -202,6 +354,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "customer book", _v1_base_schema),
     (2, "full-text search", _v2_full_text_search),
     (3, "appointments and reminder deliveries", _v3_reminders),
+    (4, "purchases, loyalty and segments", _v4_sales),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

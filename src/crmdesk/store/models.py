@@ -146,5 +146,77 @@ class ReminderDelivery(BaseModel):
     last_error = TextField(default="")
 
 
+class Category(BaseModel):
+    name = TextField(unique=True)
+    archived = BooleanField(default=False)
+
+
+class Product(BaseModel):
+    name = TextField(unique=True)
+    category = ForeignKeyField(Category, null=True, backref="products", on_delete="SET NULL")
+    price_minor = IntegerField(null=True)
+    archived = BooleanField(default=False)
+
+
+class Purchase(BaseModel):
+    """A sale: money in integer minor units of `currency` (see migrations V4_SQL)."""
+
+    customer = ForeignKeyField(Customer, null=True, backref="purchases", on_delete="SET NULL")
+    purchased_on = DateField()
+    total_minor = IntegerField()
+    currency = TextField(default="")
+    note = TextField(default="")
+    source = TextField(default="")
+    import_batch = TextField(null=True)
+    created_at = DateTimeField()
+
+
+class PurchaseItem(BaseModel):
+    purchase = ForeignKeyField(Purchase, backref="items", on_delete="CASCADE")
+    customer = ForeignKeyField(Customer, null=True, backref="purchase_items", on_delete="SET NULL")
+    purchased_on = DateField()  # the purchase's own, repeated for the segment index
+    product = ForeignKeyField(Product, null=True, backref="items", on_delete="SET NULL")
+    category = ForeignKeyField(Category, null=True, backref="items", on_delete="SET NULL")
+    description = TextField(default="")
+    quantity = IntegerField(default=1)
+    amount_minor = IntegerField(null=True)
+
+
+LOYALTY_KINDS = ("earn", "redeem", "adjust")
+
+
+class LoyaltyEntry(BaseModel):
+    customer = ForeignKeyField(Customer, backref="loyalty_entries", on_delete="CASCADE")
+    purchase = ForeignKeyField(Purchase, null=True, backref="loyalty_entries", on_delete="CASCADE")
+    kind = CharField()
+    points = IntegerField()
+    reward = TextField(default="")
+    created_at = DateTimeField()
+
+
+class CustomerSales(BaseModel):
+    """Per-customer sums kept by SQL triggers; RFM columns written by core."""
+
+    customer = ForeignKeyField(Customer, primary_key=True, backref="sales",
+                               on_delete="CASCADE")
+    purchases = IntegerField(default=0)
+    total_minor = IntegerField(default=0)
+    first_purchase_on = DateField(null=True)
+    last_purchase_on = DateField(null=True)
+    loyalty_balance = IntegerField(default=0)
+    r_score = IntegerField(null=True)
+    f_score = IntegerField(null=True)
+    m_score = IntegerField(null=True)
+    rfm_segment = TextField(null=True)
+
+
+class Segment(BaseModel):
+    name = TextField(unique=True)
+    rules = TextField(default="{}")
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
 MODELS = (Customer, Consent, Tag, CustomerTag, ImportantDate, Interaction, FollowUp, Setting,
-          Appointment, ReminderDelivery)
+          Appointment, ReminderDelivery, Category, Product, Purchase, PurchaseItem, LoyaltyEntry,
+          CustomerSales, Segment)
