@@ -34,6 +34,8 @@ class Session:
         self.customers = CustomerList(db, today=self.today, feb29=self.settings.feb29)
         self._appointments = None
         self._due_check = None
+        self._sales = None
+        self._loyalty = None
 
     def today(self) -> dt.date:
         return self.now().date()
@@ -60,6 +62,26 @@ class Session:
                                  progress=progress)
         finally:
             self.db.close()  # peewee connections are per thread: close this thread's one
+
+    # --- sales and loyalty (core/sales.py, core/loyalty.py), made when first asked for ---------
+
+    @property
+    def loyalty(self):
+        if self._loyalty is None:
+            from crmdesk.core.loyalty import Loyalty
+
+            self._loyalty = Loyalty(self.db, now=self.now, settings=lambda: self.settings,
+                                    book=self.book)
+        return self._loyalty
+
+    @property
+    def sales(self):
+        if self._sales is None:
+            from crmdesk.core.sales import Sales
+
+            self._sales = Sales(self.db, now=self.now, settings=lambda: self.settings,
+                                loyalty=self.loyalty)
+        return self._sales
 
     # --- reminders (core/reminders.py) ------------------------------------------------------
 

@@ -30,12 +30,23 @@ class BusinessSettings:
     remind_keep_in_touch: bool = True
     remind_hour: int = 9  # date reminders come due at this local hour (0-23)
     feb29: str = "feb28"  # Feb 29 in other years: "feb28" or "mar1"
+    # Loyalty (core/loyalty.py). mode: "off", "points" or "stamps".
+    loyalty_mode: str = "off"
+    # Points: this many points per whole unit of currency spent (rounded down per sale).
+    loyalty_points_per_unit: int = 1
+    # Points rewards, one a line, "100 = £5 off" (points needed = what the customer gets).
+    loyalty_rewards: str = ""
+    # Stamps: one per sale (only sales with this category id when not 0); a reward after N.
+    loyalty_stamps_needed: int = 10
+    loyalty_stamp_reward: str = "A free coffee"
+    loyalty_stamp_category: int = 0
 
     def __post_init__(self) -> None:
-        # `load` hands back stored text: give the reminder fields their types again (a value
-        # that cannot be read falls back to the default).
+        # `load` hands back stored text: give the number and yes/no fields their types again
+        # (a value that cannot be read falls back to the default).
         for name, default in (("remind_appointment_minutes", 60), ("remind_hour", 9),
-                              ("remind_keep_in_touch", True)):
+                              ("remind_keep_in_touch", True), ("loyalty_points_per_unit", 1),
+                              ("loyalty_stamps_needed", 10), ("loyalty_stamp_category", 0)):
             value = getattr(self, name)
             if isinstance(value, str):
                 text = value.strip().lower()
