@@ -9,14 +9,16 @@ import pytest
 
 from crmdesk.core import privacy
 from crmdesk.core.model import ConsentInput, CustomerInput, DateInput, ListQuery
-from crmdesk.store.models import Appointment, ReminderDelivery
+from crmdesk.core.sales import ItemInput, SaleInput
+from crmdesk.store.models import Appointment, LoyaltyEntry, ReminderDelivery
 
 # Strings that only the forgotten person's data holds.
 SECRETS = ("Wilhelmina", "Quaggenbusch", "Quaggenbusch Trading", "wilhelmina.q@example.org",
            "7946 0999", "79460999", "447400123456", "Zanzibarstrasse", "ZX9 8QQ", "Obscuraville",
            "Ruritania", "persimmons", "liquorice", "pescatarian", "size forty-two",
            "flea-market", "haberdashery", "marmalade", "whisperingpines", "tangerine-scarf",
-           "Grandmother's", "Lighthouse café", "umbrella-stand")
+           "Grandmother's", "Lighthouse café", "umbrella-stand", "gooseberry-fool",
+           "velvet-slippers", "harpsichord")
 
 NOW = dt.datetime(2026, 3, 10, 10, 30, tzinfo=dt.UTC)
 
@@ -44,7 +46,25 @@ def people(book, db):
     ReminderDelivery.create(occurrence_key=f"birthday:{secret}:2026-03-12", kind="birthday",
                             customer_id=secret, occurs_on=dt.date(2026, 3, 12), state="shown",
                             updated_at=dt.datetime(2026, 3, 9), last_error="")
+    sales = _sales(db)
+    sales.record(SaleInput(secret, dt.date(2026, 3, 1), 12000, (
+        ItemInput(description="velvet-slippers for her sister", amount_minor=12000),),
+        note="gooseberry-fool recipe promised"))
+    LoyaltyEntry.create(customer=secret, kind="redeem", points=-100,
+                        reward="harpsichord lesson", created_at=dt.datetime(2026, 3, 2))
+    sales.record(SaleInput(other, dt.date(2026, 3, 1), 500, (ItemInput(description="tea"),)))
     return secret, other
+
+
+def _sales(db):
+    from crmdesk.core.loyalty import Loyalty
+    from crmdesk.core.sales import Sales
+    from crmdesk.core.settings import BusinessSettings
+
+    settings = BusinessSettings(loyalty_mode="points", loyalty_rewards="100 = a treat")
+    clock = lambda: NOW  # noqa: E731
+    return Sales(db, now=clock, settings=lambda: settings,
+                 loyalty=Loyalty(db, now=clock, settings=lambda: settings))
 
 
 def dump(db) -> str:
@@ -83,7 +103,7 @@ def test_forget_erases_every_personal_string_from_every_table(people, db, custom
     assert report.conversations_kept == 2 and report.follow_ups_kept == 1
     assert report.appointments_kept == 1 and report.dates_erased == 2
     assert report.consents_erased == 1 and report.tags_unlinked == 1
-    assert report.reminders_erased == 1
+    assert report.reminders_erased == 1 and report.purchases_kept == 1
     # Logged, without personal data.
     assert f"forgot customer {secret}" in caplog.text
     assert "Wilhelmina" not in caplog.text
@@ -149,3 +169,14 @@ def test_unknown_customer_changes_nothing(people, db):
     with pytest.raises(LookupError):
         privacy.forget(db, 9999, NOW)
     assert dump(db) == text
+
+
+def test_purchases_and_points_stay_for_the_shops_figures(people, db):
+    secret, other = people
+    privacy.forget(db, secret, NOW)
+    summary = _sales(db).summary(secret)
+    assert (summary.visits, summary.total_minor, summary.loyalty_balance) == (1, 12000, 20)
+    sale = summary.recent[0]
+    assert (sale.on, sale.note, sale.items[0].amount_minor, sale.items[0].text) == (
+        dt.date(2026, 3, 1), "", 12000, "")
+    assert _sales(db).summary(other).recent[0].items_text == "tea"

@@ -11,6 +11,9 @@ What `forget` does, in one transaction (nothing half-forgotten, ever):
 - Conversations stay as rows (channel, direction and date count for reports) but their
   summaries are emptied; follow-ups keep their dates, their titles are emptied;
   appointments keep their times, their place and note are emptied.
+- Purchases stay with the customer (amounts, dates, products and categories count in the
+  shop's figures) but their notes and free-text item descriptions are emptied; loyalty ledger
+  rows stay (the balance) with the reward's words emptied.
 - The search row is rebuilt from the emptied data, so nothing personal is findable.
 - The customer is moved to Trash (decision): the list no longer shows them, nobody can be
   reminded about or contacted by a "forgotten" row, and "Empty Trash" erases the row itself
@@ -44,6 +47,9 @@ from crmdesk.store.models import (
     FollowUp,
     ImportantDate,
     Interaction,
+    LoyaltyEntry,
+    Purchase,
+    PurchaseItem,
     ReminderDelivery,
 )
 
@@ -68,6 +74,7 @@ class ForgetReport:
     consents_erased: int
     tags_unlinked: int
     reminders_erased: int
+    purchases_kept: int = 0
 
 
 def forgotten_name(customer_id: int) -> str:
@@ -112,6 +119,11 @@ def forget(db: SqliteDatabase, customer_id: int, now: dt.datetime) -> ForgetRepo
                           .where(FollowUp.customer == customer_id).execute())
             appointments = (Appointment.update(place="", note="")
                             .where(Appointment.customer == customer_id).execute())
+            purchases = (Purchase.update(note="")
+                         .where(Purchase.customer == customer_id).execute())
+            (PurchaseItem.update(description="")
+             .where(PurchaseItem.customer == customer_id).execute())
+            LoyaltyEntry.update(reward="").where(LoyaltyEntry.customer == customer_id).execute()
             search.index_customers(db, [customer_id])
             # Merge the full-text index, so no old segment still holds the person's words.
             db.execute_sql("INSERT INTO customer_search (customer_search) VALUES ('optimize')")
@@ -122,4 +134,4 @@ def forget(db: SqliteDatabase, customer_id: int, now: dt.datetime) -> ForgetRepo
     db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     log.info("forgot customer %d", customer_id)
     return ForgetReport(customer_id, name, conversations, follow_ups, appointments, dates,
-                        consents, tags, reminders)
+                        consents, tags, reminders, purchases)
