@@ -1,7 +1,10 @@
-"""`crmdesk import FILE`: bring customers in from CSV, Excel (.xlsx) or vCard (.vcf).
+"""`crmdesk import FILE`: bring customers in from CSV, Excel (.xlsx) or vCard (.vcf), or, with
+`--kind purchases`, purchase history from a till export (core/purchase_import.py).
 
-Exit 0 when the file was read (even if some rows were rejected), 1 when it could not be read or
-its columns or dates need a choice (nothing is written then), 2 when the book cannot be opened.
+Exit 0 when the file was read (even if some rows were rejected or matched no customer), 1 when it
+could not be read or its columns or dates need a choice (nothing is written then), 2 when the
+book cannot be opened. A file whose columns look like a till export is not imported as customers
+unless `--kind customers` says so (exit 1, asking for --kind).
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ def add_parser(sub) -> None:
                     "Rows that cannot be read are listed with the reason.")
     parser.add_argument("file", type=Path, metavar="FILE")
     db_option(parser)
+    parser.add_argument("--kind", choices=("customers", "purchases"), default=None,
+                        help="what the file holds: customers (default) or purchases, the sales "
+                             "history of a till export, each sale matched to a customer by "
+                             "phone, e-mail or name")
     parser.add_argument("--preset", choices=("auto", "google", "outlook"), default="auto",
                         help="column names of a Google Contacts or Outlook export "
                              "(default: recognise them from the column names)")
@@ -39,7 +46,8 @@ def add_parser(sub) -> None:
                              "(default: the book's setting, else the system's)")
     parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
     parser.add_argument("--rejected", type=Path, default=None, metavar="CSV",
-                        help="save the rejected rows with their reason, to fix and import again")
+                        help="save the rejected (and, for purchases, unmatched) rows with their "
+                             "reason, to fix and import again")
     parser.set_defaults(run=run)
 
 
@@ -54,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from crmdesk.cli import EXIT_DATABASE, open_book
     from crmdesk.core import importing
     from crmdesk.core import settings as settings_store
+    from crmdesk.formats import purchase_import as sales_format
     from crmdesk.formats.import_common import ImportFileError
     from crmdesk.formats.import_file import read_file
     from crmdesk.formats.import_mapping import AmbiguousDates, build_mapping
@@ -61,10 +70,21 @@ def run(args: argparse.Namespace) -> int:
     name = args.file.name
     try:
         table = read_file(args.file, sheet=args.sheet)
-        mapping = build_mapping(table.headers, args.preset)
+        if args.kind == "purchases":
+            mapping = sales_format.build_mapping(table.headers)
+        else:
+            if args.kind is None and sales_format.looks_like_purchases(table.headers):
+                print(f"crmdesk: {name} looks like sales (a till export), not a list of "
+                      "customers. Run again with --kind purchases to import the purchase "
+                      "history, or --kind customers to import its rows as customers. Nothing "
+                      "was changed.", file=sys.stderr)
+                return EXIT_NOT_READ
+            mapping = build_mapping(table.headers, args.preset)
     except ImportFileError as exc:
         print(f"crmdesk: cannot import {name}: {exc} Nothing was changed.", file=sys.stderr)
         return EXIT_NOT_READ
+    if args.kind == "purchases":
+        return _run_purchases(args, table, mapping)
     opened = open_book(args)
     if opened is None:
         return EXIT_DATABASE
@@ -116,3 +136,74 @@ def _summary(planned, created: int, merged: int, dry_run: bool) -> None:
         print(f"  {row.label}: {row.reason}")
     if len(planned.rejected) > MAX_REASONS:
         print(f"  and {len(planned.rejected) - MAX_REASONS} more")
+
+
+def _run_purchases(args: argparse.Namespace, table, mapping: dict[str, str]) -> int:
+    from crmdesk.cli import EXIT_DATABASE, open_book
+    from crmdesk.core import purchase_import
+    from crmdesk.core import settings as settings_store
+    from crmdesk.formats.import_common import ImportFileError
+    from crmdesk.formats.import_mapping import AmbiguousDates
+
+    name = args.file.name
+    opened = open_book(args)
+    if opened is None:
+        return EXIT_DATABASE
+    db = opened.db
+    try:
+        shop = settings_store.load(db)
+        country = (args.country or shop.default_country or _system_country()).upper()
+        try:
+            planned = purchase_import.plan(table, mapping, db, country, shop.currency,
+                                           args.date_order)
+        except AmbiguousDates as exc:
+            print(f"crmdesk: cannot import {name}: {exc} Run again with --date-order dmy "
+                  "(day/month/year) or --date-order mdy (month/day/year). Nothing was changed.",
+                  file=sys.stderr)
+            return EXIT_NOT_READ
+        except ImportFileError as exc:
+            print(f"crmdesk: cannot import {name}: {exc} Nothing was changed.", file=sys.stderr)
+            return EXIT_NOT_READ
+        batch = ""
+        if not args.dry_run and planned.to_import:
+            result = purchase_import.apply(planned, db, progress=_progress)
+            if sys.stderr.isatty():
+                print(file=sys.stderr)
+            batch = result.batch
+        _purchase_summary(planned, args.dry_run, batch, shop.currency)
+        if args.rejected is not None and planned.not_imported:
+            count = purchase_import.rejected_csv(planned, args.rejected)
+            print(f"{count} rows not imported saved to {args.rejected}, with the reason")
+        return 0
+    finally:
+        db.close()
+
+
+def _purchase_summary(planned, dry_run: bool, batch: str, currency: str) -> None:
+    from crmdesk.core.money import format_plain
+
+    would = "to import" if dry_run else "imported"
+    purchases = planned.to_import
+    items = sum(len(p.items) for p in purchases)
+    print(f"{len(planned.rows)} rows read from the file")
+    print(f"{would}: {len(purchases)} purchases ({len(planned.matched)} rows, {items} items, "
+          f"{format_plain(planned.total_minor, currency)})"
+          + (" (dry run: nothing written)" if dry_run else ""))
+    print(f"already imported: {len(planned.duplicates)} rows "
+          f"({planned.duplicate_purchases} purchases already in the book, skipped)")
+    print(f"unmatched: {len(planned.unmatched)} rows (no customer, or more than one, found)")
+    print(f"rejected: {len(planned.rejected)} rows")
+    if planned.new_categories or planned.new_products:
+        print(f"{'to add' if dry_run else 'added'} to the catalogue: "
+              f"{len(planned.new_categories)} categories, {len(planned.new_products)} products")
+    print("Imported history earns no loyalty points: the loyalty program counts from the day "
+          "it is switched on.")
+    shown = planned.not_imported
+    if shown:
+        print("Not imported:")
+    for row in shown[:MAX_REASONS]:
+        print(f"  {row.label}: {row.reason}")
+    if len(shown) > MAX_REASONS:
+        print(f"  and {len(shown) - MAX_REASONS} more (--rejected FILE.csv saves them all)")
+    if batch:
+        print(f"import batch: {batch}")
