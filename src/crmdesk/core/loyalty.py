@@ -94,6 +94,10 @@ class RewardDue:
     name: str
     balance: int
     cycle: int  # the id of the customer's last redeem row (0 if none): a new cycle after each
+    sort_name: str = ""
+    phone: str = ""
+    email: str = ""
+    whatsapp: str = ""
 
 
 def parse_rewards(text: str) -> tuple[Reward, ...]:
@@ -254,7 +258,7 @@ def rewards_due(db: SqliteDatabase, lowest: int, limit: int | None = None,
     """Customers with a balance of at least `lowest` (> 0), not in Trash, by name."""
     sql = ("SELECT s.customer_id, c.display_name, s.loyalty_balance, "
            "(SELECT COALESCE(MAX(e.id), 0) FROM loyalty_entry e WHERE e.customer_id = "
-           "s.customer_id AND e.kind = 'redeem') "
+           "s.customer_id AND e.kind = 'redeem'), c.sort_name, c.phone, c.email, c.whatsapp "
            "FROM customer_sales s INDEXED BY customer_sales_loyalty "
            "CROSS JOIN customer c ON c.id = s.customer_id "
            "WHERE s.loyalty_balance > 0 AND s.loyalty_balance >= ? AND c.deleted_at IS NULL")

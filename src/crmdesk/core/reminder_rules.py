@@ -11,7 +11,8 @@ from crmdesk.core import dates as date_rules
 from crmdesk.core.clock import utc_naive
 from crmdesk.core.settings import BusinessSettings
 
-KINDS = ("birthday", "anniversary", "custom", "appointment", "follow_up", "keep_in_touch")
+KINDS = ("birthday", "anniversary", "custom", "appointment", "follow_up", "keep_in_touch",
+         "reward")
 DATE_KINDS = ("birthday", "anniversary", "custom")
 CATCH_UP_DAYS = 7
 MAX_LEAD_DAYS = 365
@@ -32,9 +33,11 @@ class Occurrence:
     remind_at: dt.datetime  # aware, local: when it comes (came) due
     title: str  # plain words: "Anna Schmidt turns 36 on Thursday 12 March"
     years: int | None = None  # the age turned or years marked; None without a year
-    source_id: int = 0  # important_date, appointment or follow_up id; customer id for keep_in_touch
-    lead: int = 0  # days before (dates), minutes before (appointments)
-    label: str = ""  # a date's label, the follow-up's title, the appointment's place
+    source_id: int = 0  # important_date, appointment or follow_up id; customer id for
+    # keep_in_touch and reward
+    lead: int = 0  # days before (dates), minutes before (appointments), points (reward)
+    label: str = ""  # a date's label, the follow-up's title, the appointment's place, the
+    # reward's words
     starts_at: dt.datetime | None = None  # appointments: aware, local
     phone: str = ""
     email: str = ""

@@ -88,3 +88,13 @@ def _appointment(ctx: _Ctx, row: tuple) -> Occurrence:
     return _make("appointment", key, tuple(customer), starts.date(),
                  starts - dt.timedelta(minutes=lead), title, source_id=appointment_id,
                  lead=lead, label=place, starts_at=starts)
+
+
+def _reward(ctx: _Ctx, due, reward, unit: str) -> Occurrence:
+    """A reward the customer can have: `due` is a loyalty.RewardDue, `reward` a Reward."""
+    customer = (due.customer_id, due.name, due.sort_name, due.phone, due.email, due.whatsapp)
+    title = (f"{due.name} has earned {reward.text} "
+             f"({_plural(due.balance, unit)}, {reward.points} needed)")
+    return _make("reward", f"reward:{due.customer_id}:{due.cycle}-{reward.points}", customer,
+                 ctx.today, ctx.morning(ctx.today), title, source_id=due.customer_id,
+                 lead=reward.points, label=reward.text)

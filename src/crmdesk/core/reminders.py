@@ -23,6 +23,10 @@ taken as the system's local time). No Qt. The rules, decided here and held by th
   remind the owner. Customers in Trash remind of nothing.
 - Snoozed: back when snoozed_until <= now, however long ago its day was.
 - A failed delivery (`record_failure`) leaves the occurrence due: it is retried, never dropped.
+- Rewards (loyalty): a customer whose balance reaches a reward's threshold has one occurrence
+  per reward reached, "reward:<customer>:<cycle>-<points>", due at `remind_hour` today; the
+  cycle is the id of their last redeem, so once shown it does not come again, and redeeming
+  (or undoing the sale that earned it) takes it away. Customers in Trash have none.
 
 This module answers what is due and what is coming. The settings, `Occurrence` and the day
 arithmetic live in `reminder_rules`, the titles in `reminder_words`, and what became of each
@@ -73,6 +77,7 @@ from crmdesk.core.reminder_words import (
     _follow_up,
     _from_utc,
     _keep_in_touch,
+    _reward,
 )
 from crmdesk.core.settings import BusinessSettings
 
@@ -159,6 +164,7 @@ def due(db: SqliteDatabase, now: dt.datetime,
     if ctx.rules.keep_in_touch:
         sql = f"{_KEEP_IN_TOUCH} AND {_not_closed(_TOUCH_BASE)}"
         found.extend(_keep_in_touch(ctx, row) for row in _query(db, sql, params))
+    found.extend(_open_rewards(db, ctx, settings))
     found = [o for o in found if o.remind_at <= ctx.now]
     found.extend(_recover_snoozed(db, ctx, {o.base for o in found}))
     found.sort(key=lambda o: (o.remind_at, o.sort_name, o.key))
@@ -204,6 +210,32 @@ class DueCheck:
                    dt.datetime.combine(today + ONE_DAY, hour, tzinfo=now.tzinfo),
                    next_due_at(self.db, now, settings)]
         return min(m for m in moments if m is not None and m > now)
+
+
+def _rewards(db: SqliteDatabase, ctx: _Ctx, settings) -> list[Occurrence]:
+    """Rewards customers can have now (loyalty program): one occurrence per reward reached,
+    keyed by the customer's redeem cycle, so it is not repeated once shown or dismissed, and
+    leaves when redeemed (the balance drops, and the next cycle has new keys)."""
+    from crmdesk.core import loyalty
+
+    program = loyalty.program(settings or BusinessSettings())
+    if not program.active:
+        return []
+    unit = "stamp" if program.mode == "stamps" else "point"
+    return [_reward(ctx, due, reward, unit)
+            for due in loyalty.rewards_due(db, program.lowest)
+            for reward in program.available(due.balance)]
+
+
+def _open_rewards(db: SqliteDatabase, ctx: _Ctx, settings) -> list[Occurrence]:
+    found = _rewards(db, ctx, settings)
+    if not found:
+        return []
+    now = utc_naive(ctx.now)
+    closed = {key for key, d in deliveries(db, [o.key for o in found]).items()
+              if d.state in ("shown", "dismissed", "done")
+              or (d.state == "snoozed" and d.snoozed_until and d.snoozed_until > now)}
+    return [o for o in found if o.key not in closed]
 
 
 def _due_dates(db: SqliteDatabase, ctx: _Ctx) -> list[Occurrence]:
@@ -354,6 +386,7 @@ def upcoming(db: SqliteDatabase, today: dt.date, days: int = 14,
     found.extend(o for o in map(lambda row: _appointment(ctx, row),
                                 _query(db, _APPOINTMENTS, params)) if o.occurs_on <= last)
     found = [o for o in found if o.occurs_on <= last]
+    found.extend(_rewards(db, ctx, settings))
     found.sort(key=lambda o: (o.occurs_on, o.starts_at.time() if o.starts_at else dt.time(),
                               o.sort_name, o.key))
     return found

@@ -49,8 +49,12 @@ class Session:
         self.book.feb29 = self.customers.feb29 = value.feb29
 
     def due_today_count(self) -> int:
-        """Dates falling today and follow-ups due today or overdue (for the Today badge)."""
-        return upcoming.due_today_count(self.db, self.today(), self.settings.feb29)
+        """Dates falling today, follow-ups due today or overdue, and customers with a loyalty
+        reward to collect (for the Today badge)."""
+        from crmdesk.core.loyalty import program
+
+        return (upcoming.due_today_count(self.db, self.today(), self.settings.feb29)
+                + upcoming.rewards_due_count(self.db, program(self.settings).lowest))
 
     def add_sample_customers(self, count: int, progress: Callable[[int, int], bool],
                              seed: int | None = None) -> int:

@@ -71,3 +71,14 @@ def due_today_count(db: SqliteDatabase, today: dt.date,
         "WHERE f.done_at IS NULL AND f.due_on <= ? AND c.deleted_at IS NULL",
         (today.isoformat(),)).fetchone()[0]
     return dates + follow_ups_due
+
+
+def rewards_due_count(db: SqliteDatabase, lowest: int | None) -> int:
+    """Customers (not in Trash) whose loyalty balance pays for the cheapest reward (`lowest`;
+    None when the program is off). One range of the partial index on positive balances."""
+    if lowest is None:
+        return 0
+    return db.execute_sql(
+        "SELECT COUNT(*) FROM customer_sales s INDEXED BY customer_sales_loyalty "
+        "CROSS JOIN customer c ON c.id = s.customer_id WHERE s.loyalty_balance > 0 "
+        "AND s.loyalty_balance >= ? AND c.deleted_at IS NULL", (max(1, lowest),)).fetchone()[0]
