@@ -269,3 +269,13 @@ def test_rows_not_imported_saved_with_reasons(db, people, tmp_path):
     assert rows[0][:3] == ["reason", "Datum", "Bonnummer"]
     assert rows[1][1:4] == ["04.02.2026", "1002", ""]
     assert rows[3][3] == "Anna Smith" and "2 customers" in rows[3][0]
+
+
+def test_a_shared_phone_and_a_common_name_together_find_one_customer(db, book, people,
+                                                                       tmp_path):
+    # Two Anna Smiths, and Anna of York shares Zoë's phone: phone + name tell who it is.
+    book.update(people["anna2"], CustomerInput(first_name="Anna", last_name="Smith",
+                                               phone="020 7946 0111"))
+    path = write(tmp_path, "Date,Phone,Name,Amount\n2026-03-01,020 7946 0111,Anna Smith,1\n")
+    plan = plan_file(db, path)
+    assert plan.purchases[0].customer_id == people["anna2"]

@@ -195,35 +195,22 @@ class Matcher:
         return self._cache[key]
 
     def _match(self, phone: str, email: str, name: str) -> tuple[int | None, str, str]:
-        shared = []
-        tried = []
-        if phone:
-            number = self._phone(phone)
-            found = self.phones.get(number, set()) if number else set()
+        shared: list[str] = []
+        tried: list[str] = []
+        candidates: set[int] | None = None
+        for what, value, found in self._lookups(phone, email, name, tried):
             if len(found) == 1:
                 return next(iter(found)), "", ""
-            if found:
-                shared.append(f"{len(found)} customers have the phone number “{phone}”")
-            tried.append(f"phone “{phone}”" if number else f"phone “{phone}” (not a valid "
-                                                           "number)")
-        if email:
-            found = self.emails.get(email.casefold(), set())
-            if len(found) == 1:
-                return next(iter(found)), "", ""
-            if found:
-                shared.append(f"{len(found)} customers have the e-mail “{email}”")
-            tried.append(f"e-mail “{email}”")
-        if name:
-            folded = fold(name)
-            if "," in folded:
-                last, _, first = folded.partition(",")
-                folded = fold(f"{first} {last}")
-            found = self.names.get(folded, set())
-            if len(found) == 1:
-                return next(iter(found)), "", ""
-            if found:
-                shared.append(f"{len(found)} customers are called “{name}”")
-            tried.append(f"name “{name}”")
+            if not found:
+                continue
+            if candidates is not None:  # narrow down: the phone's customers called this name
+                both = candidates & found
+                if len(both) == 1:
+                    return next(iter(both)), "", ""
+                candidates = both or candidates
+            else:
+                candidates = set(found)
+            shared.append(f"{len(found)} customers {what} “{value}”")
         if shared:
             return None, "ambiguous", ("Not matched: " + "; ".join(shared)
                                        + ". Add a column that tells them apart (phone or "
@@ -231,6 +218,25 @@ class Matcher:
         if not tried:
             return None, "unmatched", "No customer details on this row (phone, e-mail or name)."
         return None, "unmatched", "No customer with " + ", ".join(tried) + "."
+
+    def _lookups(self, phone: str, email: str, name: str, tried: list[str]):
+        """(how it reads, the value, the customers it finds), in the matching order."""
+        if phone:
+            number = self._phone(phone)
+            tried.append(f"phone “{phone}”" if number else
+                         f"phone “{phone}” (not a valid number)")
+            yield "have the phone number", phone, self.phones.get(number, set()) \
+                if number else set()
+        if email:
+            tried.append(f"e-mail “{email}”")
+            yield "have the e-mail", email, self.emails.get(email.casefold(), set())
+        if name:
+            folded = fold(name)
+            if "," in folded:
+                last, _, first = folded.partition(",")
+                folded = fold(f"{first} {last}")
+            tried.append(f"name “{name}”")
+            yield "are called", name, self.names.get(folded, set())
 
 
 # --- the dry run -------------------------------------------------------------------------------
