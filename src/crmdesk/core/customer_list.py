@@ -53,6 +53,15 @@ class CustomerList:
             clauses.append("c.id IN (SELECT ct.customer_id FROM customer_tag ct "
                            "JOIN tag t ON t.id = ct.tag_id WHERE t.name = ?)")
             params.append(query.tag)
+        if query.only_ids is not None:
+            clauses.append("c.id IN (SELECT value FROM json_each(?))")
+            params.append("[" + ",".join(str(int(i)) for i in query.only_ids) + "]")
+        if query.segment is not None:
+            from crmdesk.core import segments
+
+            condition, extra = segments.id_condition(self.db, query.segment, self.today())
+            clauses.append(condition)
+            params.extend(extra)
         return source, clauses, params
 
     def is_selective(self, query: ListQuery) -> bool:

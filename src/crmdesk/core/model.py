@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crmdesk.core.segments import SegmentRules
 
 
 @dataclass
@@ -63,6 +67,8 @@ class ListQuery:
     sort: str = "name"  # name, phone, city, last_contact, next_date, created
     descending: bool = False
     trash: bool = False
+    segment: SegmentRules | None = None  # only the customers matching these rules
+    only_ids: tuple[int, ...] | None = None  # only these customers (those behind a chart bar)
 
 
 @dataclass(frozen=True)

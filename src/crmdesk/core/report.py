@@ -1,0 +1,504 @@
+"""The dashboard: how the shop is doing over a period, against the period before it.
+
+All figures come from SQL aggregates over indexes: per-period money and counts are a range on
+``purchase_day`` (purchased_on, customer_id, total_minor); anything per customer reads the sums
+the triggers keep in ``customer_sales`` instead of adding up every sale. Money is integer minor
+units of the shop's currency. Customers in Trash are not counted as customers; their sales still
+count in revenue (the shop did sell), as do anonymous sales (a customer erased for good).
+
+The KPIs, in plain words (a period runs from its first to its last day, both included):
+
+- customers: customers in the book (not in Trash), now.
+- new customers: customers added to the book during the period.
+- active customers: customers who bought at least once during the period.
+- lapsed customers: customers who had bought before, but whose last purchase by the end of the
+  period lies before the period and more than `LAPSE_DAYS` (90) days before its end: they used
+  to come and have stopped.
+- revenue, purchases: the sum and number of all sales during the period.
+- average basket: revenue / purchases (rounded to the minor unit; 0 without sales).
+- repeat-customer rate: of the active customers, the share (0 to 1) who had bought at least
+  twice by the end of the period (two visits within it, or one within it and one earlier).
+- average customer lifetime value (historical): what the customers who had bought by the end of
+  the period have spent in all, on average, up to that end.
+- predicted customer lifetime value (a simple estimate):
+  average basket x purchases per year x expected years as a customer, where
+  * average basket: lifetime spend / lifetime purchases up to the end of the period;
+  * purchases per year: for customers who bought in the last 365 days, their purchases per
+    year since their first one (counting at least one year each);
+  * expected years: 1 / the yearly loss rate, the loss rate being the share of customers who
+    first bought more than a year ago and have not bought in the last 365 days; between 1 and
+    `MAX_LIFESPAN_YEARS` (10) years. These two read the book as it is today.
+- upcoming birthdays: birthdays of customers (not in Trash) in the 30 days from today on.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from peewee import SqliteDatabase
+
+from crmdesk.core import dates as date_rules
+from crmdesk.core import money, rfm
+
+LAPSE_DAYS = 90
+MAX_LIFESPAN_YEARS = 10
+BIRTHDAY_DAYS = 30
+TOP_CUSTOMERS = 10
+BIRTHDAY_ROWS = 20
+MONTHS = 12
+OTHER_CATEGORY = "Other / no category"
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date  # inclusive
+    end: dt.date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one."""
+        end = self.start - dt.timedelta(days=1)
+        return Period(end - dt.timedelta(days=self.days - 1), end)
+
+    @staticmethod
+    def presets(today: dt.date) -> list[tuple[str, Period]]:
+        first = today.replace(day=1)
+        last_month_end = first - dt.timedelta(days=1)
+        year_ago = _add_months(today, -12) + dt.timedelta(days=1)
+        return [
+            ("Last 30 days", Period(today - dt.timedelta(days=29), today)),
+            ("Last 90 days", Period(today - dt.timedelta(days=89), today)),
+            ("This month", Period(first, today)),
+            ("Last month", Period(last_month_end.replace(day=1), last_month_end)),
+            ("This year", Period(today.replace(month=1, day=1), today)),
+            ("Last 12 months", Period(year_ago, today)),
+        ]
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+@dataclass(frozen=True)
+class Kpis:
+    customers: int
+    new_customers: int
+    active_customers: int
+    lapsed_customers: int
+    revenue_minor: int
+    purchases: int
+    average_basket_minor: int
+    repeat_customer_rate: float
+    average_clv_minor: int
+    predicted_clv_minor: int
+    upcoming_birthdays: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    period: Period
+    kpis: Kpis
+    previous: Kpis
+    revenue_by_month: list[tuple[str, int]]
+    new_vs_returning: list[tuple[str, int, int]]
+    category_mix: list[tuple[int | None, str, int]]
+    top_customers: list[tuple[int, str, int]]
+    rfm_grid: dict[tuple[int, int], int]
+    rfm_segments: list[tuple[str, str, int]]
+    birthdays: list[tuple[int, str, dt.date]]
+
+
+def _iso(day: dt.date) -> str:
+    return day.isoformat()
+
+
+def _rounded_div(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half up (0 when the denominator is 0)."""
+    if not denominator:
+        return 0
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def _one(db: SqliteDatabase, sql: str, params=()) -> tuple:
+    return db.execute_sql(sql, params).fetchone()
+
+
+# --- per customer, from customer_sales -------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Book:
+    """Figures that do not depend on the period: one pass over customer_sales."""
+
+    customers: int
+    buyers: int
+    spent: int  # lifetime spend of live customers
+    bought: int  # lifetime purchases of live customers
+    purchases_per_year: float
+    lifespan_years: float
+
+
+def _book(db: SqliteDatabase, today: dt.date) -> _Book:
+    customers = _one(db, "SELECT count(*) FROM customer WHERE deleted_at IS NULL")[0]
+    year_ago = _iso(today - dt.timedelta(days=365))
+    buyers, spent, bought, old, lost = _one(db, """
+        SELECT count(*), COALESCE(sum(s.total_minor), 0), COALESCE(sum(s.purchases), 0),
+               COALESCE(sum(s.first_purchase_on <= ?1), 0),
+               COALESCE(sum(s.first_purchase_on <= ?1 AND s.last_purchase_on <= ?1), 0)
+        FROM customer_sales s JOIN customer c ON c.id = s.customer_id
+        WHERE s.purchases > 0 AND c.deleted_at IS NULL""", (year_ago,))
+    recent, recent_years = _one(db, """
+        SELECT COALESCE(sum(s.purchases), 0),
+               total(max(julianday(?) - julianday(s.first_purchase_on), 365.25) / 365.25)
+        FROM customer_sales s JOIN customer c ON c.id = s.customer_id
+        WHERE s.last_purchase_on > ? AND s.purchases > 0 AND c.deleted_at IS NULL""",
+                                (_iso(today), year_ago))
+    per_year = recent / recent_years if recent_years else 0.0
+    if old:
+        loss = lost / old
+        lifespan = MAX_LIFESPAN_YEARS if loss <= 0 else min(max(1 / loss, 1.0),
+                                                             MAX_LIFESPAN_YEARS)
+    else:
+        lifespan = 1.0
+    return _Book(customers, buyers, spent, bought, per_year, float(lifespan))
+
+
+# --- one period ------------------------------------------------------------------------------
+
+_ACTIVE_SQL = """
+SELECT count(*), COALESCE(sum(
+    CASE WHEN s.first_purchase_on < :start THEN 1
+         WHEN s.last_purchase_on <= :end THEN s.purchases >= 2
+         ELSE (SELECT count(*) FROM purchase p WHERE p.customer_id = s.customer_id
+               AND p.purchased_on BETWEEN :start AND :end) >= 2 END), 0)
+FROM customer_sales s JOIN customer c ON c.id = s.customer_id
+WHERE s.last_purchase_on >= :start AND s.first_purchase_on <= :end AND c.deleted_at IS NULL
+  AND (s.last_purchase_on <= :end OR s.first_purchase_on >= :start
+       OR EXISTS (SELECT 1 FROM purchase p WHERE p.customer_id = s.customer_id
+                  AND p.purchased_on BETWEEN :start AND :end))
+"""
+
+# Active customers of a period as a list (the same conditions as _ACTIVE_SQL).
+_ACTIVE_IDS_SQL = """
+SELECT c.id FROM customer_sales s JOIN customer c ON c.id = s.customer_id
+WHERE s.last_purchase_on >= :start AND s.first_purchase_on <= :end AND c.deleted_at IS NULL
+  AND (s.last_purchase_on <= :end OR s.first_purchase_on >= :start
+       OR EXISTS (SELECT 1 FROM purchase p WHERE p.customer_id = s.customer_id
+                  AND p.purchased_on BETWEEN :start AND :end))
+"""
+
+_LAPSED_WHERE = """
+FROM customer_sales s JOIN customer c ON c.id = s.customer_id
+WHERE c.deleted_at IS NULL AND s.purchases > 0 AND s.first_purchase_on <= :cutoff
+  AND (s.last_purchase_on <= :cutoff
+       OR (s.last_purchase_on > :end AND NOT EXISTS (
+           SELECT 1 FROM purchase p WHERE p.customer_id = s.customer_id
+           AND p.purchased_on > :cutoff AND p.purchased_on <= :end)))
+"""
+
+
+def _named(period: Period) -> dict:
+    return {"start": _iso(period.start), "end": _iso(period.end)}
+
+
+def _lapse_cutoff(period: Period) -> dt.date:
+    return min(period.start - dt.timedelta(days=1),
+               period.end - dt.timedelta(days=LAPSE_DAYS))
+
+
+def _kpis(db: SqliteDatabase, period: Period, book: _Book, birthdays: int) -> Kpis:
+    named = _named(period)
+    start, end = named["start"], named["end"]
+    new = _one(db, "SELECT count(*) FROM customer WHERE deleted_at IS NULL "
+                   "AND created_at >= ? AND created_at < ?",
+               (start, _iso(period.end + dt.timedelta(days=1))))[0]
+    purchases, revenue = _one(db, "SELECT count(*), COALESCE(sum(total_minor), 0) FROM purchase "
+                                  "WHERE purchased_on BETWEEN ? AND ?", (start, end))
+    active, repeat = _one(db, _ACTIVE_SQL, named)
+    lapsed = _one(db, "SELECT count(*) " + _LAPSED_WHERE,
+                  {"cutoff": _iso(_lapse_cutoff(period)), "end": end})[0]
+    # Lifetime figures as they stood at the end of the period: today's, less what came after.
+    later_count, later_sum = _one(db, "SELECT count(*), COALESCE(sum(total_minor), 0) "
+                                      "FROM purchase WHERE purchased_on > ? "
+                                      "AND customer_id IS NOT NULL", (end,))
+    if later_count:
+        trash_count, trash_sum = _one(db, """
+            SELECT count(*), COALESCE(sum(p.total_minor), 0)
+            FROM customer c JOIN purchase p ON p.customer_id = c.id
+            WHERE c.deleted_at IS NOT NULL AND p.purchased_on > ?""", (end,))
+        later_count -= trash_count
+        later_sum -= trash_sum
+        newer_buyers = _one(db, """
+            SELECT count(*) FROM customer_sales s JOIN customer c ON c.id = s.customer_id
+            WHERE s.last_purchase_on > ? AND s.first_purchase_on > ? AND s.purchases > 0
+              AND c.deleted_at IS NULL""", (end, end))[0]
+    else:
+        newer_buyers = 0
+    buyers = book.buyers - newer_buyers
+    spent = book.spent - later_sum
+    bought = book.bought - later_count
+    lifetime_basket = spent / bought if bought else 0.0
+    predicted = round(lifetime_basket * book.purchases_per_year * book.lifespan_years)
+    return Kpis(
+        customers=book.customers, new_customers=new, active_customers=active,
+        lapsed_customers=lapsed, revenue_minor=revenue, purchases=purchases,
+        average_basket_minor=_rounded_div(revenue, purchases),
+        repeat_customer_rate=repeat / active if active else 0.0,
+        average_clv_minor=_rounded_div(spent, buyers),
+        predicted_clv_minor=int(predicted),
+        upcoming_birthdays=birthdays)
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+def _months(end: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    """The MONTHS months up to `end`'s: (key "YYYY-MM", first day, last day counted)."""
+    result = []
+    for back in range(MONTHS - 1, -1, -1):
+        first = _add_months(end.replace(day=1), -back)
+        last = min(first.replace(day=calendar.monthrange(first.year, first.month)[1]), end)
+        result.append((f"{first.year:04d}-{first.month:02d}", first, last))
+    return result
+
+
+def _month_bounds(key: str, end: dt.date) -> tuple[dt.date, dt.date]:
+    try:
+        year, month = (int(part) for part in str(key).split("-"))
+        first = dt.date(year, month, 1)
+    except ValueError:
+        raise ValueError(f"not a month: {key!r}") from None
+    last = first.replace(day=calendar.monthrange(year, month)[1])
+    return first, min(last, end)
+
+
+def _revenue_by_month(db: SqliteDatabase, end: dt.date) -> list[tuple[str, int]]:
+    months = _months(end)
+    found = dict(db.execute_sql(
+        "SELECT substr(purchased_on, 1, 7), sum(total_minor) FROM purchase "
+        "WHERE purchased_on BETWEEN ? AND ? GROUP BY 1",
+        (_iso(months[0][1]), _iso(end))).fetchall())
+    return [(key, int(found.get(key) or 0)) for key, _first, _last in months]
+
+
+def _new_vs_returning(db: SqliteDatabase, end: dt.date) -> list[tuple[str, int, int]]:
+    """Per month, the customers (not in Trash) who bought: first time ever, or again."""
+    months = _months(end)
+    result = []
+    for key, first, last in months:
+        buyers, new = _one(db, """
+            SELECT count(*), COALESCE(sum(s.first_purchase_on >= ?1), 0)
+            FROM customer_sales s JOIN customer c ON c.id = s.customer_id
+            WHERE c.deleted_at IS NULL AND s.customer_id IN (
+                SELECT customer_id FROM purchase WHERE purchased_on BETWEEN ?1 AND ?2)""",
+                           (_iso(first), _iso(last)))
+        result.append((key, new, buyers - new))
+    return result
+
+
+def _category_mix(db: SqliteDatabase, period: Period,
+                  revenue: int) -> list[tuple[int | None, str, int]]:
+    """Revenue per category in the period, from the sale lines' amounts (largest first); what
+    no line with a category accounts for goes to "Other / no category"."""
+    start, end = _iso(period.start), _iso(period.end)
+    rows = db.execute_sql("""
+        SELECT k.id, k.name, (SELECT COALESCE(sum(i.amount_minor), 0) FROM purchase_item i
+                              WHERE i.category_id = k.id AND i.purchased_on BETWEEN ? AND ?)
+        FROM category k""", (start, end)).fetchall()
+    mix = [(cid, name, int(amount)) for cid, name, amount in rows if amount]
+    other = revenue - sum(amount for _cid, _name, amount in mix)
+    mix.sort(key=lambda item: (-item[2], item[1].casefold()))
+    if other:
+        mix.append((None, OTHER_CATEGORY, other))
+    return mix
+
+
+def _top_customers(db: SqliteDatabase) -> list[tuple[int, str, int]]:
+    return [(cid, name, total) for cid, name, total in db.execute_sql("""
+        SELECT c.id, c.display_name, s.total_minor
+        FROM customer_sales s JOIN customer c ON c.id = s.customer_id
+        WHERE c.deleted_at IS NULL AND s.purchases > 0
+        ORDER BY s.total_minor DESC, c.sort_name, c.id LIMIT ?""", (TOP_CUSTOMERS,))]
+
+
+def _rfm(db: SqliteDatabase) -> tuple[dict[tuple[int, int], int], list[tuple[str, str, int]]]:
+    grid: dict[tuple[int, int], int] = {}
+    for r, f, n in db.execute_sql("""
+            SELECT s.r_score, s.f_score, count(*)
+            FROM customer_sales s JOIN customer c ON c.id = s.customer_id
+            WHERE s.r_score IS NOT NULL AND c.deleted_at IS NULL GROUP BY 1, 2"""):
+        grid[r, f] = n
+    per_segment: dict[str, int] = {}
+    for (r, f), n in grid.items():
+        key = rfm.segment_of(r, f)
+        per_segment[key] = per_segment.get(key, 0) + n
+    segments = [(key, label, per_segment.get(key, 0)) for key, label, _text in rfm.SEGMENTS]
+    return grid, segments
+
+
+def _birthdays(db: SqliteDatabase, today: dt.date,
+               feb29: str) -> list[tuple[int, str, dt.date]]:
+    """Every birthday of a live customer in the BIRTHDAY_DAYS days from today, by date."""
+    last = today + dt.timedelta(days=BIRTHDAY_DAYS - 1)
+    months = {(today + dt.timedelta(days=k)).month for k in range(BIRTHDAY_DAYS)}
+    if 3 in months:
+        months.add(2)  # Feb 29 may fall on Mar 1 this year
+    marks = ",".join("?" * len(months))
+    found = []
+    for cid, name, sort_name, day, month in db.execute_sql(f"""
+            SELECT c.id, c.display_name, c.sort_name, d.day, d.month
+            FROM important_date d JOIN customer c ON c.id = d.customer_id
+            WHERE d.kind = 'birthday' AND d.month IN ({marks}) AND c.deleted_at IS NULL""",
+                                                       sorted(months)):
+        on = date_rules.next_occurrence(day, month, today, feb29)
+        if on <= last:
+            found.append((on, sort_name, cid, name))
+    found.sort()
+    return [(cid, name, on) for on, _sort, cid, name in found]
+
+
+# --- the dashboard ---------------------------------------------------------------------------
+
+def dashboard(db: SqliteDatabase, period: Period, today: dt.date,
+              feb29: str = date_rules.FEB29_ON_FEB28) -> Dashboard:
+    """Everything the dashboard shows. Recomputes the RFM scores first when stale. Run it off
+    the UI thread (it takes a few hundred milliseconds on a book of 100,000 customers)."""
+    rfm.ensure_fresh(db, today)
+    book = _book(db, today)
+    birthdays = _birthdays(db, today, feb29)
+    kpis = _kpis(db, period, book, len(birthdays))
+    previous = _kpis(db, period.previous(), book, len(birthdays))
+    grid, segments = _rfm(db)
+    return Dashboard(
+        period=period, kpis=kpis, previous=previous,
+        revenue_by_month=_revenue_by_month(db, period.end),
+        new_vs_returning=_new_vs_returning(db, period.end),
+        category_mix=_category_mix(db, period, kpis.revenue_minor),
+        top_customers=_top_customers(db),
+        rfm_grid=grid, rfm_segments=segments,
+        birthdays=birthdays[:BIRTHDAY_ROWS])
+
+
+def kpis(db: SqliteDatabase, period: Period, today: dt.date,
+         feb29: str = date_rules.FEB29_ON_FEB28) -> Kpis:
+    """The KPIs of one period only."""
+    return _kpis(db, period, _book(db, today), len(_birthdays(db, today, feb29)))
+
+
+# --- the customers behind a chart -----------------------------------------------------------
+
+def _sorted_live(db: SqliteDatabase, condition: str, params) -> list[int]:
+    return [row[0] for row in db.execute_sql(
+        f"SELECT c.id FROM customer c WHERE c.deleted_at IS NULL AND {condition} "
+        f"ORDER BY c.sort_name, c.id", params)]
+
+
+def customers_behind(db: SqliteDatabase, chart: str, key, period: Period,
+                     today: dt.date) -> list[int]:
+    """The customers (not in Trash) a bar, a slice, a cell or a KPI stands for, sorted by name.
+
+    chart: "revenue_month" (key "YYYY-MM": who bought that month), "new_month" (first purchase
+    that month), "returning_month" (bought that month, and before it), "category" (key a
+    category id: who bought it in the period; None: who made a sale in the period that its
+    lines with a category do not account for in full, the "Other" slice), "top" (key
+    a customer id), "rfm_cell" (key (r, f)), "rfm_segment" (key a segment key), "active", "new",
+    "lapsed" (as the KPIs of `period`). Months are cut at the period's end, as in the charts.
+    """
+    start, end = _iso(period.start), _iso(period.end)
+    if chart in ("revenue_month", "new_month", "returning_month"):
+        first, last = _month_bounds(key, period.end)
+        bought = ("c.id IN (SELECT customer_id FROM purchase "
+                  "WHERE purchased_on BETWEEN ? AND ?)")
+        params = [_iso(first), _iso(last)]
+        if chart == "revenue_month":
+            return _sorted_live(db, bought, params)
+        first_on = ("(SELECT first_purchase_on FROM customer_sales s "
+                    "WHERE s.customer_id = c.id)")
+        comparison = ">=" if chart == "new_month" else "<"
+        return _sorted_live(db, f"{bought} AND {first_on} {comparison} ?",
+                            [*params, _iso(first)])
+    if chart == "category":
+        if key is None:
+            return _sorted_live(db, """c.id IN (
+                SELECT p.customer_id FROM purchase p WHERE p.purchased_on BETWEEN ? AND ?
+                AND p.total_minor != (SELECT COALESCE(sum(i.amount_minor), 0)
+                                      FROM purchase_item i WHERE i.purchase_id = p.id
+                                      AND i.category_id IS NOT NULL))""", [start, end])
+        return _sorted_live(db, "c.id IN (SELECT customer_id FROM purchase_item "
+                                "WHERE category_id = ? AND purchased_on BETWEEN ? AND ?)",
+                            [int(key), start, end])
+    if chart == "top":
+        return _sorted_live(db, "c.id = ?", [int(key)])
+    if chart in ("rfm_cell", "rfm_segment"):
+        rfm.ensure_fresh(db, today)
+        if chart == "rfm_cell":
+            r, f = key
+            condition, params = "s.r_score = ? AND s.f_score = ?", [int(r), int(f)]
+        else:
+            condition, params = "s.rfm_segment = ?", [str(key)]
+        return _sorted_live(db, f"c.id IN (SELECT s.customer_id FROM customer_sales s "
+                                f"WHERE {condition})", params)
+    if chart == "active":
+        ids = [row[0] for row in db.execute_sql(_ACTIVE_IDS_SQL, _named(period))]
+        return _sorted_live(db, "c.id IN (SELECT value FROM json_each(?))", [_json(ids)])
+    if chart == "new":
+        return _sorted_live(db, "c.created_at >= ? AND c.created_at < ?",
+                            [start, _iso(period.end + dt.timedelta(days=1))])
+    if chart == "lapsed":
+        return [row[0] for row in db.execute_sql(
+            "SELECT c.id " + _LAPSED_WHERE + " ORDER BY c.sort_name, c.id",
+            {"cutoff": _iso(_lapse_cutoff(period)), "end": end})]
+    raise ValueError(f"unknown chart: {chart!r}")
+
+
+def _json(ids: list[int]) -> str:
+    return "[" + ",".join(str(int(i)) for i in ids) + "]"
+
+
+# --- for the command line --------------------------------------------------------------------
+
+def _amount(minor: int, currency: str) -> float | int:
+    """A JSON number for an amount: the exact decimal (float's shortest form prints it back
+    exactly, for any amount below 2**53 minor units); a whole number for 0-digit currencies."""
+    value = money.to_decimal(minor, currency)
+    return int(value) if money.digits(currency) == 0 else float(value)
+
+
+def report_json(db: SqliteDatabase, period: Period, today: dt.date, currency: str) -> dict:
+    """The KPIs as plain JSON-ready data. Money as JSON numbers in the currency's units
+    (e.g. 12.5 for 12.50 EUR: exact decimals, written by Python's shortest float form)."""
+    board = dashboard(db, period, today)
+    k, p = board.kpis, board.previous
+
+    def figures(kp: Kpis) -> dict:
+        return {
+            "customers": kp.customers,
+            "new_customers": kp.new_customers,
+            "active_customers": kp.active_customers,
+            "lapsed_customers": kp.lapsed_customers,
+            "revenue": _amount(kp.revenue_minor, currency),
+            "purchases": kp.purchases,
+            "average_basket": _amount(kp.average_basket_minor, currency),
+            "repeat_customer_rate": round(kp.repeat_customer_rate, 4),
+            "average_clv": _amount(kp.average_clv_minor, currency),
+            "predicted_clv": _amount(kp.predicted_clv_minor, currency),
+            "upcoming_birthdays": kp.upcoming_birthdays,
+        }
+
+    result = {"period": {"from": _iso(period.start), "to": _iso(period.end)},
+              "currency": (currency or "").upper()}
+    result.update(figures(k))
+    result["top_customers"] = [{"id": cid, "name": name, "total": _amount(total, currency)}
+                               for cid, name, total in board.top_customers]
+    result["previous_period"] = {"from": _iso(board.period.previous().start),
+                                 "to": _iso(board.period.previous().end), **figures(p)}
+    result["revenue_by_month"] = [{"month": m, "revenue": _amount(v, currency)}
+                                  for m, v in board.revenue_by_month]
+    result["rfm_segments"] = [{"key": key, "label": label, "customers": n}
+                              for key, label, n in board.rfm_segments]
+    return result
