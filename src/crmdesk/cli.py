@@ -32,6 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ready-and-exit", action="store_true",
                         help="open the window, print 'ready <ms>' once the list is painted, exit")
     parser.add_argument("--minimized", action="store_true", help="start in the system tray")
+    parser.add_argument("--self-test", nargs="?", const="", default=None, metavar="REPORT",
+                        help="check that this installation works (Qt, icons, database, "
+                             "notifications), print what was checked and exit (0: all passed); "
+                             "with REPORT, also write the report to that file")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="fill the customer book with realistic sample customers")
@@ -154,6 +158,10 @@ def _cmd_reminders(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.self_test is not None:
+        from crmdesk import selftest
+
+        return selftest.run(Path(args.self_test) if args.self_test else None)
     if args.command == "demo":
         return _cmd_demo(args)
     if args.command == "reminders":
