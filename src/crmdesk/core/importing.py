@@ -108,11 +108,16 @@ class ImportResult:
     problems: list[str] = field(default_factory=list)  # merges that could not be written
 
 
+def fast_fold(text: str) -> str:
+    """`text.fold`, without its Unicode decomposition for plain ASCII (which it leaves as is)."""
+    return " ".join(text.casefold().split()) if text.isascii() else fold(text)
+
+
 def _keys(data: CustomerInput) -> list[tuple[str, str]]:
     keys = [("phone", p) for p in dict.fromkeys((data.phone, data.phone_alt, data.whatsapp)) if p]
     if data.email:
         keys.append(("email", data.email.casefold()))
-    name = fold(validation.display_name(data))
+    name = fast_fold(validation.display_name(data))
     if name:
         keys.append(("name", name))
     return keys
@@ -274,14 +279,15 @@ def apply(plan_: ImportPlan, db: SqliteDatabase, progress: Progress | None = Non
             raise ImportCancelled("The import was cancelled: nothing was written.")
 
     with db.atomic("IMMEDIATE"):
-        tag_ids = _tag_ids(db, {t for d in creates for t in d.tags})
+        tags = _tags(db, {t for d in creates for t in d.tags})
         next_id = db.execute_sql("SELECT COALESCE(MAX(id), 0) + 1 FROM customer").fetchone()[0]
+        if creates:  # search rows left by customers deleted for good, if any: not theirs
+            search.clear_range(db, next_id, next_id + len(creates) - 1)
         for start in range(0, len(creates), CHUNK):
             chunk = creates[start:start + CHUNK]
-            ids = list(range(next_id, next_id + len(chunk)))
+            ids = range(next_id, next_id + len(chunk))
             next_id += len(chunk)
-            _insert(db, chunk, ids, tag_ids, stamp)
-            search.index_customers(db, ids)
+            _insert(db, chunk, ids, tags, stamp)
             result.created_ids.extend(ids)
             report(len(chunk))
         pending = 0
@@ -304,32 +310,48 @@ def apply(plan_: ImportPlan, db: SqliteDatabase, progress: Progress | None = Non
     return result
 
 
-def _tag_ids(db: SqliteDatabase, names: set[str]) -> dict[str, int]:
-    ids = {}
+def _tags(db: SqliteDatabase, names: set[str]) -> dict[str, tuple[int, str]]:
+    """{tag as in the file: (its id, its name as kept)}, adding the tags the book lacks (a tag
+    already there keeps its spelling: names are compared without case)."""
+    tags = {}
     for name in sorted(names):
         db.execute_sql("INSERT OR IGNORE INTO tag (name) VALUES (?)", (name,))
-        ids[name] = db.execute_sql("SELECT id FROM tag WHERE name = ?", (name,)).fetchone()[0]
-    return ids
+        tags[name] = tuple(db.execute_sql("SELECT id, name FROM tag WHERE name = ?",
+                                          (name,)).fetchone())
+    return tags
 
 
-def _insert(db: SqliteDatabase, chunk: list[CustomerInput], ids: list[int],
-            tag_ids: dict[str, int], stamp: dt.datetime) -> None:
-    rows, dates, links = [], [], []
+def _insert(db: SqliteDatabase, chunk: list[CustomerInput], ids: range,
+            tags: dict[str, tuple[int, str]], stamp: dt.datetime) -> None:
+    """Insert new customers with their dates, tags and search rows (built here from the data,
+    as `search.index_customers` would build them from the tables)."""
+    rows, dates, links, found = [], [], [], []
     for cid, d in zip(ids, chunk, strict=True):
         display = validation.display_name(d)
         rows.append((cid, d.kind, d.first_name, d.last_name, d.business_name, display,
-                     fold(display), d.phone, d.phone_alt, d.email, d.whatsapp, d.address,
+                     fast_fold(display), d.phone, d.phone_alt, d.email, d.whatsapp, d.address,
                      d.city, d.postcode, d.country, d.notes, d.likes, d.dislikes, d.diet,
                      d.sizes, d.status, d.source, int(d.do_not_contact), d.keep_in_touch_days,
                      stamp, stamp))
-        dates.extend((cid, x.kind, x.label, x.day, x.month, x.year, x.lead_days)
-                     for x in d.dates)
-        links.extend((cid, tag_ids[t]) for t in d.tags)
+        if d.dates:
+            dates.extend((cid, x.kind, x.label, x.day, x.month, x.year, x.lead_days)
+                         for x in d.dates)
+        tag_names = None
+        if d.tags:
+            own = dict(tags[t] for t in d.tags)
+            links.extend((cid, tag_id) for tag_id in own)
+            # As the index's group_concat lists them: in the order of the tag ids.
+            tag_names = " ".join(own[tag_id] for tag_id in sorted(own))
+        found.append((cid, *search.row_text(
+            (cid, d.first_name, d.last_name, d.business_name, display, d.email, d.phone,
+             d.phone_alt, d.whatsapp, d.city, d.postcode, d.country, d.address, d.notes,
+             d.likes, d.dislikes, d.diet, d.sizes, d.source, tag_names))))
     cursor = db.cursor()
     cursor.executemany(_INSERT, rows)
     cursor.executemany(_INSERT_DATE, dates)
     cursor.executemany("INSERT OR IGNORE INTO customer_tag (customer_id, tag_id) VALUES (?, ?)",
                        links)
+    search.add_rows(db, found)
 
 
 def undo(result: ImportResult, db: SqliteDatabase, now: Now = system_now,
