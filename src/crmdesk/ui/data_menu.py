@@ -20,6 +20,7 @@ from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from crmdesk.core import privacy
+from crmdesk.core.model import ListQuery
 from crmdesk.formats import export
 from crmdesk.store import backup
 from crmdesk.ui.data_dialogs import (
@@ -151,8 +152,26 @@ class DataMenu(QObject):
         self.dialog.accepted.connect(lambda: self._export_chosen(self.dialog.choice(), chosen))
         self.dialog.open()
 
-    def _export_chosen(self, choice: ExportChoice, chosen: list[int]) -> None:
-        start = str(Path.home() / ("crmdesk-customers" + choice.suffix))
+    def export_selection(self, selection, name: str, known_count: int | None = None) -> None:
+        """Export a group picked elsewhere (a saved segment): the Export dialog opens with that
+        group chosen. `selection` is a ListQuery (such as ListQuery(segment=rules)) or ids."""
+        if self._busy():
+            return
+        self.dialog = ExportDialog(1, self.window)
+        label = self.tr("The customers in \u201c%1\u201d").replace("%1", name)
+        if known_count is not None:
+            label += f" ({self.window.formatter.locale.toString(known_count)})"
+        self.dialog.chosen.setText(label)
+        self.dialog.chosen.setChecked(True)
+        stem = "crmdesk-" + ("".join(ch if ch.isalnum() or ch in "-_" else "-"
+                                     for ch in name.strip()).strip("-") or "segment")
+        self.dialog.accepted.connect(
+            lambda: self._export_chosen(self.dialog.choice(), selection, stem))
+        self.dialog.open()
+
+    def _export_chosen(self, choice: ExportChoice, chosen, stem: str = "crmdesk-customers"
+                       ) -> None:
+        start = str(Path.home() / (stem + choice.suffix))
         path, _filter = QFileDialog.getSaveFileName(self.window, self.tr("Export to"), start,
                                                     FILTERS[choice.format])
         if not path:
@@ -166,7 +185,7 @@ class DataMenu(QObject):
             selection = self.window.model.query
         else:
             assert choice.scope == SCOPE_CHOSEN
-            selection = list(chosen)
+            selection = chosen if isinstance(chosen, ListQuery) else list(chosen)
         self.start_export(choice, selection, path)
 
     def start_export(self, choice: ExportChoice, selection, path: Path) -> BackgroundJob:

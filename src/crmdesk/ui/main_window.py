@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
@@ -25,6 +26,8 @@ from crmdesk.ui import undo
 from crmdesk.ui.customers.card import CustomerCardView
 from crmdesk.ui.customers.list_page import CustomersPage
 from crmdesk.ui.customers.table_model import CustomerTableModel
+from crmdesk.ui.dashboard.hub import InsightHub
+from crmdesk.ui.dashboard.icons import insight_icon
 from crmdesk.ui.formatting import Formatter, count
 from crmdesk.ui.icons import app_icon, icon
 from crmdesk.ui.menus import build_actions
@@ -36,7 +39,11 @@ from crmdesk.ui.workers import BackgroundJob
 
 log = logging.getLogger(__name__)
 
-PAGE_CUSTOMERS, PAGE_TODAY, PAGE_TRASH = range(3)
+PAGE_CUSTOMERS, PAGE_TODAY, PAGE_TRASH, PAGE_DASHBOARD, PAGE_SEGMENTS = range(5)
+#: CRMDESK_START_PAGE=dashboard (or segments, today, trash) opens the window on that page
+#: (for screenshots and demos); anything else: the customer list.
+START_PAGES = {"customers": PAGE_CUSTOMERS, "today": PAGE_TODAY, "trash": PAGE_TRASH,
+               "dashboard": PAGE_DASHBOARD, "segments": PAGE_SEGMENTS}
 
 
 class MainWindow(WindowDialogs, QMainWindow):
@@ -73,8 +80,11 @@ class MainWindow(WindowDialogs, QMainWindow):
         self.trash_page = TrashPage(self.trash_model)
         self.today_actions = TodayActions(self)  # Today's and the card's appointment buttons
 
+        self.insight = InsightHub(self)  # Dashboard and Segments, built when first shown
+
         self.pages = QStackedWidget()
-        for page in (self.customers_stack, self.today_page, self.trash_page):
+        for page in (self.customers_stack, self.today_page, self.trash_page,
+                     self.insight.dashboard_holder, self.insight.segments_holder):
             self.pages.addWidget(page)
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -85,6 +95,11 @@ class MainWindow(WindowDialogs, QMainWindow):
         for icon_name, text in (("customers", self.tr("Customers")), ("today", self.tr("Today")),
                                 ("trash", self.tr("Trash"))):
             item = QListWidgetItem(icon(icon_name), text)
+            item.setSizeHint(QSize(150, 40))
+            self.nav.addItem(item)
+        for icon_name, text in (("dashboard", self.tr("Dashboard")),
+                                ("segments", self.tr("Segments"))):
+            item = QListWidgetItem(insight_icon(icon_name), text)
             item.setSizeHint(QSize(150, 40))
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self._go_to)
@@ -98,6 +113,7 @@ class MainWindow(WindowDialogs, QMainWindow):
         self.setCentralWidget(central)
 
         build_actions(self)
+        self._add_go_entries()
         self._build_status_bar()
         self._connect()
         # One query for the list before the first paint: the sort the header will restore is
@@ -111,6 +127,10 @@ class MainWindow(WindowDialogs, QMainWindow):
         self._refresh_counts()
         self.nav.setCurrentRow(PAGE_CUSTOMERS)
         self.customers_page.table.viewport().installEventFilter(self)
+        start = START_PAGES.get(os.environ.get("CRMDESK_START_PAGE", "").strip().lower())
+        if start:  # after the list's first paint, so start-up is measured the same way
+            self.listPainted.connect(lambda: QTimer.singleShot(
+                0, lambda: self.nav.setCurrentRow(start)))
         # After the first paint: the rest of the list, the card, the Today badge.
         self.listPainted.connect(lambda: QTimer.singleShot(0, self._after_first_paint))
         self._deferring = self.customers_stack.currentIndex() == 1
@@ -121,6 +141,20 @@ class MainWindow(WindowDialogs, QMainWindow):
     def _title(self) -> str:
         shop = self.session.settings.shop_name
         return f"{shop} — crmdesk" if shop else "crmdesk"
+
+    def _add_go_entries(self) -> None:
+        """Go > Dashboard (Ctrl+4) and Segments (Ctrl+5), after the pages menus.py lists."""
+        from PySide6.QtGui import QKeySequence
+
+        go_menu = next((a.menu() for a in self.menuBar().actions()
+                        if a.text().replace("&", "") == self.tr("Go")), None)
+        if go_menu is None:
+            return
+        for row, text, key in ((PAGE_DASHBOARD, self.tr("Dashboard"), "Ctrl+4"),
+                               (PAGE_SEGMENTS, self.tr("Segments"), "Ctrl+5")):
+            action = go_menu.addAction(text)
+            action.setShortcut(QKeySequence(key))
+            action.triggered.connect(lambda _=False, r=row: self.nav.setCurrentRow(r))
 
     def _build_status_bar(self) -> None:
         self.db_label = QLabel(self.tr("Customer book: %1").replace("%1", str(self.session.path)))
@@ -193,6 +227,7 @@ class MainWindow(WindowDialogs, QMainWindow):
         if self._job is not None and self._job.is_running():
             self._job.cancel()
             self._job.wait()
+        self.insight.shut_down()
         if self.keep_state:
             self.save_state()
         super().closeEvent(event)
@@ -279,6 +314,10 @@ class MainWindow(WindowDialogs, QMainWindow):
         self.pages.setCurrentIndex(row)
         if row == PAGE_TODAY and self._today_dirty:
             self.refresh_today()
+        elif row == PAGE_DASHBOARD:
+            self.insight.page_shown("dashboard")
+        elif row == PAGE_SEGMENTS:
+            self.insight.page_shown("segments")
 
     # --- user actions ----------------------------------------------------------------------
 
@@ -292,6 +331,12 @@ class MainWindow(WindowDialogs, QMainWindow):
         if not self.customers_page.select_customer(customer_id):
             self.customers_page.show_everyone()
             self.customers_page.select_customer(customer_id)
+
+    def show_customers(self, banner, **narrowing) -> int:
+        """The customer list narrowed to some customers (only_ids=... or segment=...), with a
+        banner `banner(n)` and a "Show everyone" button above it. Returns how many show."""
+        self.nav.setCurrentRow(PAGE_CUSTOMERS)
+        return self.customers_page.show_subset(banner, **narrowing)
 
     def new_customer(self) -> None:
         from crmdesk.ui.customers.editor import CustomerEditor

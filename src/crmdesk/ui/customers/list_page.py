@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
+    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -136,10 +139,37 @@ class CustomersPage(QWidget):
         card.setMinimumWidth(340)
         left.setMinimumWidth(360)
 
+        # "Showing 23 customers: bought in March 2026 — Show everyone" (a chart's customers,
+        # a segment): above the list while the list is narrowed to them.
+        self.banner = QFrame()
+        self.banner.setObjectName("subsetBanner")
+        self.banner.setFrameShape(QFrame.Shape.StyledPanel)
+        self.banner.setAutoFillBackground(True)
+        tint = self.banner.palette()
+        window, accent = tint.color(QPalette.ColorRole.Window), tint.color(
+            QPalette.ColorRole.Highlight)
+        tint.setColor(QPalette.ColorRole.Window, QColor(
+            round(window.red() * 0.82 + accent.red() * 0.18),
+            round(window.green() * 0.82 + accent.green() * 0.18),
+            round(window.blue() * 0.82 + accent.blue() * 0.18)))
+        self.banner.setPalette(tint)
+        self.banner_label = QLabel()
+        self.banner_label.setObjectName("subsetBannerText")
+        self.banner_label.setWordWrap(True)
+        self.everyone_button = QPushButton(self.tr("Show everyone"))
+        self.everyone_button.setObjectName("showEveryone")
+        self.everyone_button.clicked.connect(self.show_everyone)
+        banner_layout = QHBoxLayout(self.banner)
+        banner_layout.setContentsMargins(10, 4, 6, 4)
+        banner_layout.addWidget(self.banner_label, 1)
+        banner_layout.addWidget(self.everyone_button)
+        self.banner.hide()
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 8)
         layout.setSpacing(8)
         layout.addLayout(bar)
+        layout.addWidget(self.banner)
         layout.addWidget(self.splitter, 1)
         self._pending_id: int | None = None
 
@@ -178,7 +208,33 @@ class CustomersPage(QWidget):
         return True
 
     def show_everyone(self) -> None:
-        """Clear the search and the filters (to reach a customer from another page)."""
+        """Clear the search, the filters and a chart's or segment's narrowing (to reach a
+        customer from another page, or from the banner's button)."""
+        self._clear_filters()
+        self.banner.hide()
+        changes = {"text": "", "status": None, "tag": None}
+        if getattr(self.model.query, "only_ids", None) is not None:
+            changes["only_ids"] = None
+        if getattr(self.model.query, "segment", None) is not None:
+            changes["segment"] = None
+        self.model.update_query(**changes)
+
+    def show_subset(self, banner, **narrowing) -> int:
+        """Only some customers: `narrowing` is only_ids=(...) or segment=rules (ListQuery
+        fields); `banner(n)` words the banner for the n customers found. Returns n."""
+        self._clear_filters()
+        changes = {"text": "", "status": None, "tag": None, "only_ids": None, "segment": None}
+        changes.update(narrowing)
+        self.model.update_query(**changes)
+        found = self.model.rowCount()
+        self.banner_label.setText(banner(found))
+        self.banner.show()
+        return found
+
+    def banner_text(self) -> str:
+        return "" if self.banner.isHidden() else self.banner_label.text()
+
+    def _clear_filters(self) -> None:
         for widget in (self.search, self.status_filter, self.tag_filter):
             widget.blockSignals(True)
         self.search.clear()
@@ -186,7 +242,6 @@ class CustomersPage(QWidget):
         self.tag_filter.setCurrentIndex(0)
         for widget in (self.search, self.status_filter, self.tag_filter):
             widget.blockSignals(False)
-        self.model.update_query(text="", status=None, tag=None)
 
     def set_tags(self, tags: list[str]) -> None:
         current = self.tag_filter.currentData()
@@ -226,7 +281,9 @@ class CustomersPage(QWidget):
 
     def _show_count(self, count: int) -> None:
         query = self.model.query
-        if query.text.strip() or query.status or query.tag:
+        narrowed = (getattr(query, "only_ids", None) is not None
+                    or getattr(query, "segment", None) is not None)
+        if query.text.strip() or query.status or query.tag or narrowed:
             text = plural(count, "%n customer found", "%n customers found")
         else:
             text = plural(count, "%n customer", "%n customers")

@@ -1,0 +1,1 @@
+"""Segments: the saved segments page and the builder dialog."""
