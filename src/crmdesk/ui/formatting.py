@@ -6,7 +6,7 @@ import datetime as dt
 
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, QTime
 
-from crmdesk.core import phones
+from crmdesk.core import money, phones
 from crmdesk.core.clock import to_local
 from crmdesk.core.settings import BusinessSettings
 
@@ -30,6 +30,12 @@ CHANNEL_NAMES = {
     "other": "Other",
 }
 STATUS_NAMES = {"prospect": "Prospect", "customer": "Customer", "former": "Former customer"}
+#: Symbols of common currencies; others are shown by their code ("CHF 12.50").
+CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "JPY": "¥", "CNY": "¥", "INR": "₹",
+                    "KRW": "₩", "TRY": "₺", "ILS": "₪", "UAH": "₴", "NGN": "₦", "PHP": "₱",
+                    "VND": "₫", "THB": "฿", "RUB": "₽", "PLN": "zł", "BRL": "R$",
+                    "AUD": "A$", "CAD": "CA$", "NZD": "NZ$", "MXN": "MX$", "HKD": "HK$",
+                    "SGD": "S$", "ZAR": "R", "SEK": "kr", "NOK": "kr", "DKK": "kr"}
 
 
 class Formatter:
@@ -95,6 +101,46 @@ class Formatter:
         if days == 1:
             return tr("tomorrow")
         return count(days, "in %n day", "in %n days", self.locale)
+
+    # --- money -----------------------------------------------------------------------------
+
+    def currency(self) -> str:
+        """The shop's currency code: the setting, else this computer's ("" if unknown)."""
+        return (self.settings.currency or self.locale.currencySymbol(
+            QLocale.CurrencySymbolFormat.CurrencyIsoCode) or "").upper()
+
+    def currency_symbol(self) -> str:
+        code = self.currency()
+        own = self.locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode).upper()
+        if code and code == own:
+            return self.locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencySymbol)
+        return CURRENCY_SYMBOLS.get(code, code)
+
+    def money(self, minor: int | None, currency: str | None = None) -> str:
+        """Integer minor units in the shop's currency, the way this computer writes money:
+        "£1,234.50", "1.234,50 €"."""
+        if minor is None:
+            return ""
+        code = self.currency() if currency in (None, "") else currency.upper()
+        symbol = (self.currency_symbol() if code == self.currency()
+                  else CURRENCY_SYMBOLS.get(code, code))
+        places = money.digits(code)
+        # A float is only used to show the number; the amount itself stays exact.
+        return self.locale.toCurrencyString(float(money.to_decimal(minor, code)), symbol,
+                                            places)
+
+    def money_plain(self, minor: int | None) -> str:
+        """The amount without a symbol, as it would be typed: "1234.50" / "1234,50"."""
+        if minor is None:
+            return ""
+        code = self.currency()
+        text = f"{money.to_decimal(minor, code):.{money.digits(code)}f}"
+        return text.replace(".", self.locale.decimalPoint())
+
+    def parse_money(self, text: str) -> int:
+        """What the owner typed, in minor units; ValueError with a plain message if it is not
+        an amount. The locale's decimal point settles "1,234" against "1.234"."""
+        return money.parse_amount(text, self.currency(), self.locale.decimalPoint())
 
     def phone(self, e164: str) -> str:
         """Parsing a number costs ~50 µs; the list shows the same ones again and again."""

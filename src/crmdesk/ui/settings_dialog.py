@@ -1,5 +1,6 @@
 """The shop's settings: name, country, currency, language and how dates are written (the Shop
-tab), and when reminders come (the Reminders tab, settings_reminders.py).
+tab), when reminders come (the Reminders tab, settings_reminders.py) and the loyalty program
+(the Loyalty tab, settings_loyalty.py).
 
 The dialog only edits: after Save, `value` holds the new BusinessSettings and the caller saves it.
 The one thing it does itself is "Start crmdesk when I log in", through the `autostart` object it
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from crmdesk.core.settings import DATE_FORMATS, BusinessSettings
 from crmdesk.desktop import autostart as autostart_module
+from crmdesk.ui.settings_loyalty import LoyaltySettings
 from crmdesk.ui.settings_reminders import ReminderSettings
 
 # Codes QLocale knows that are groups of countries, not countries.
@@ -82,7 +84,8 @@ class SettingsDialog(QDialog):
     """Edit the business settings. After Save, `value` is the new BusinessSettings."""
 
     def __init__(self, settings: BusinessSettings, parent: QWidget | None = None, *,
-                 today: dt.date | None = None, autostart=autostart_module):
+                 today: dt.date | None = None, autostart=autostart_module,
+                 categories: list[tuple[int, str]] | None = None):
         super().__init__(parent)
         self._settings = settings
         self._autostart = autostart
@@ -157,9 +160,16 @@ class SettingsDialog(QDialog):
         self._started_at_login = self._autostart_enabled()
         self.start_at_login.setChecked(self._started_at_login)
 
+        if categories is None:
+            categories = _categories_of(parent)
+        symbol = (settings.currency or QLocale().currencySymbol(
+            QLocale.CurrencySymbolFormat.CurrencySymbol))
+        self.loyalty = LoyaltySettings(settings, categories, symbol)
+
         self.tabs = QTabWidget()
         self.tabs.addTab(shop, self.tr("Shop"))
         self.tabs.addTab(self.reminders, self.tr("Reminders"))
+        self.tabs.addTab(self.loyalty, self.tr("Loyalty"))
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
@@ -168,6 +178,9 @@ class SettingsDialog(QDialog):
 
     def show_reminders(self) -> None:
         self.tabs.setCurrentWidget(self.reminders)
+
+    def show_loyalty(self) -> None:
+        self.tabs.setCurrentWidget(self.loyalty)
 
     def _autostart_enabled(self) -> bool:
         try:
@@ -236,6 +249,11 @@ class SettingsDialog(QDialog):
             self.tabs.setCurrentIndex(0)
             self.currency.setFocus()
             return False
+        try:
+            loyalty_values = self.loyalty.values()
+        except ValueError:
+            self.show_loyalty()
+            return False
         # replace() keeps any setting this dialog does not show.
         self.value = dataclasses.replace(
             self._settings,
@@ -245,7 +263,17 @@ class SettingsDialog(QDialog):
             language=self.language.currentData(),
             date_format=self.date_format.currentData(),
             **self.reminders.values(),
+            **loyalty_values,
         )
         self._apply_start_at_login()
         self.accept()
         return True
+
+
+def _categories_of(parent) -> list[tuple[int, str]]:
+    """The shop's categories for the stamp card's choice, when the dialog's parent is the main
+    window (it is given them otherwise)."""
+    session = getattr(parent, "session", None)
+    if session is None or not hasattr(session, "sales"):
+        return []
+    return [(c.id, c.name) for c in session.sales.catalogue.categories()]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand
@@ -213,4 +214,78 @@ class AppointmentDone(QUndoCommand):
 
     def undo(self) -> None:
         self.appointments.set_done(self.appointment_id, not self.done)
+        self.changed(self.customer_id)
+
+
+# --- sales and loyalty (the card, the quick-sale dialog, Today) ---------------------------
+
+
+@contextmanager
+def _obsolete_on_error(command: QUndoCommand):
+    """A command whose first redo fails is dropped by the stack, not kept as an empty step."""
+    try:
+        yield
+    except Exception:
+        command.setObsolete(True)
+        raise
+
+
+class RecordSale(QUndoCommand):
+    """Undo removes the sale (with the points or stamp it earned); redo puts it back, with
+    the same id."""
+
+    def __init__(self, sales, data, changed: Changed):
+        super().__init__(tr("record a sale"))
+        self.sales, self.data, self.changed = sales, data, changed
+        self.purchase_id: int | None = None
+        self.removed = None
+
+    def redo(self) -> None:
+        if self.removed is None:
+            with _obsolete_on_error(self):
+                self.purchase_id = self.sales.record(self.data)
+        else:
+            self.purchase_id = self.sales.restore(self.removed)
+        self.changed(self.data.customer_id)
+
+    def undo(self) -> None:
+        self.removed = self.sales.remove(self.purchase_id)
+        self.changed(self.data.customer_id)
+
+
+class RemoveSale(QUndoCommand):
+    def __init__(self, sales, purchase_id: int, customer_id: int | None, changed: Changed):
+        super().__init__(tr("remove a sale"))
+        self.sales, self.purchase_id, self.customer_id = sales, purchase_id, customer_id
+        self.changed = changed
+        self.removed = None
+
+    def redo(self) -> None:
+        with _obsolete_on_error(self):
+            self.removed = self.sales.remove(self.purchase_id)
+        self.changed(self.customer_id)
+
+    def undo(self) -> None:
+        self.purchase_id = self.sales.restore(self.removed)
+        self.changed(self.customer_id)
+
+
+class RedeemReward(QUndoCommand):
+    """Give a loyalty reward; undo gives the points back and removes the logged visit."""
+
+    def __init__(self, loyalty, customer_id: int, reward, changed: Changed):
+        super().__init__(tr("redeem a reward"))
+        self.loyalty, self.customer_id, self.reward = loyalty, customer_id, reward
+        self.changed = changed
+        self.redeemed = None
+
+    def redo(self) -> None:
+        with _obsolete_on_error(self):
+            self.redeemed = self.loyalty.redeem(self.customer_id, self.reward)
+        self.changed(self.customer_id)
+
+    def undo(self) -> None:
+        if self.redeemed is not None:
+            self.loyalty.undo_redeem(self.redeemed)
+            self.redeemed = None
         self.changed(self.customer_id)

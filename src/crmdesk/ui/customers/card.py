@@ -28,6 +28,7 @@ from crmdesk.core import phones
 from crmdesk.core.model import CustomerCard
 from crmdesk.ui.customers import card_text
 from crmdesk.ui.customers.card_appointments import AppointmentsSection
+from crmdesk.ui.customers.card_sales import SalesSection
 from crmdesk.ui.customers.card_text import esc
 from crmdesk.ui.formatting import CHANNEL_NAMES, STATUS_NAMES, Formatter
 from crmdesk.ui.icons import icon
@@ -39,6 +40,8 @@ class CustomerCardView(QWidget):
     logRequested = Signal(int, str, str)  # customer id, channel, summary
     followUpAdded = Signal(int, str, object)  # customer id, title, date
     followUpToggled = Signal(int, bool)  # follow-up id, done
+    #: a card was just shown (customer id, in Trash): parts filled by others follow it
+    shown = Signal(int, bool)
 
     def __init__(self, formatter: Formatter, today=dt.date.today, parent=None):
         super().__init__(parent)
@@ -158,6 +161,9 @@ class CustomerCardView(QWidget):
         self.appointments = AppointmentsSection(formatter)  # filled by the window
         layout.addWidget(self.appointments)
 
+        self.sales = SalesSection(formatter)  # filled by ui/sales_actions.py on `shown`
+        layout.addWidget(self.sales)
+
         layout.addWidget(section_title(self.tr("Details")))
         self._details = self._text_label()
         layout.addWidget(self._details)
@@ -186,6 +192,7 @@ class CustomerCardView(QWidget):
     def set_formatter(self, formatter: Formatter) -> None:
         self._fmt = formatter
         self.appointments.set_formatter(formatter)
+        self.sales.set_formatter(formatter)
         if self._card is not None:
             self.show_card(self._card)
 
@@ -251,6 +258,7 @@ class CustomerCardView(QWidget):
         self._stack.setCurrentIndex(1)
         if not same:
             self._scroll.verticalScrollBar().setValue(0)
+        self.shown.emit(card.id, in_trash)
 
     # --- building ------------------------------------------------------------------------
 

@@ -1,0 +1,304 @@
+"""Record a sale in a few seconds: who (filled in from the card), the day (today), the amount,
+what they bought (names from the shop's list offered while typing; free words are fine) and a
+note. Enter saves.
+
+The amount is read as this computer writes money ("12,50" in Germany) and checked as it is
+typed; everything else is checked by core (`Sales.validate`) on Save, each problem shown under
+its field. Opened without a customer (toolbar, menu), it starts with a small search.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable
+
+from PySide6.QtCore import QDate, QStringListModel, Qt, QTimer
+from PySide6.QtWidgets import (
+    QCompleter,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crmdesk.core.sales import SaleInput
+from crmdesk.core.validation import ValidationError
+from crmdesk.ui.formatting import Formatter
+
+#: find(text) -> [(customer id, name, a detail such as the phone or city)]
+FindCustomers = Callable[[str], list[tuple[int, str, str]]]
+WARNING_COLOUR = "#c0392b"
+
+
+class ItemsCompleter(QCompleter):
+    """Completes the name being typed after the last comma: "Coffee, cro" -> "Coffee,
+    Croissant"."""
+
+    def __init__(self, names: list[str], parent=None):
+        super().__init__(QStringListModel(names), parent)
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+
+    def splitPath(self, path: str) -> list[str]:  # noqa: N802
+        last = path.rsplit(",", 1)[-1].strip()
+        # "2 x Croissant": complete the name, not the count
+        head, sep, rest = last.partition(" x ")
+        return [rest.strip() if sep and head.strip().isdigit() else last]
+
+    def pathFromIndex(self, index) -> str:  # noqa: N802
+        name = super().pathFromIndex(index)
+        widget = self.widget()
+        text = widget.text() if isinstance(widget, QLineEdit) else ""
+        before, comma, last = text.rpartition(",")
+        head, sep, _rest = last.strip().partition(" x ")
+        if sep and head.strip().isdigit():
+            name = f"{head.strip()} x {name}"
+        return f"{before}{comma} {name}" if comma else name
+
+
+class SaleDialog(QDialog):
+    def __init__(self, sales, formatter: Formatter, today: dt.date,
+                 customer: tuple[int, str] | None = None, find: FindCustomers | None = None,
+                 parent=None):
+        super().__init__(parent)
+        self._sales = sales
+        self._fmt = formatter
+        self._find = find
+        self.customer_id: int | None = customer[0] if customer else None
+        self.customer_name = customer[1] if customer else ""
+        self.value: SaleInput | None = None
+        self._errors: dict[str, QLabel] = {}
+        self.setWindowTitle(self.tr("Record a sale"))
+        self.setMinimumWidth(460)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        if customer is not None:
+            who = QLabel(f"<b>{html.escape(customer[1])}</b>")
+            who.setTextFormat(Qt.TextFormat.RichText)
+            form.addRow(self.tr("Customer"), who)
+        else:
+            form.addRow(self.tr("Customer"), self._build_chooser())
+
+        self.day = QDateEdit()
+        self.day.setObjectName("saleDay")
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat(formatter.date_pattern())
+        self.day.setMaximumDate(_qdate(today))
+        self.day.setDate(_qdate(today))
+        form.addRow(self.tr("Day"), self._with_error("on", self.day))
+
+        self.amount = QLineEdit()
+        self.amount.setObjectName("saleAmount")
+        symbol = formatter.currency_symbol()
+        self.amount.setPlaceholderText(
+            self.tr("Amount in %1, such as %2").replace("%1", symbol or self.tr("money"))
+            .replace("%2", formatter.money_plain(1250)))
+        self.amount.textChanged.connect(self._check_amount)
+        form.addRow(self.tr("Amount"), self._with_error("total", self.amount))
+
+        self.items = QLineEdit()
+        self.items.setObjectName("saleItems")
+        self.items.setPlaceholderText(self.tr("What they bought, such as: 2 x Croissant, Coffee "
+                                              "(optional)"))
+        self.items.setCompleter(ItemsCompleter(sales.item_names(), self.items))
+        self.items.textChanged.connect(self._update_hint)
+        self.items_error = self._error_label()
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.items)
+        column.addWidget(self.items_error)
+        form.addRow(self.tr("Items"), box)
+
+        self.note = QLineEdit()
+        self.note.setObjectName("saleNote")
+        self.note.setPlaceholderText(self.tr("A note (optional)"))
+        form.addRow(self.tr("Note"), self._with_error("note", self.note))
+
+        self.general = QLabel()
+        self.general.setWordWrap(True)
+        self.general.setStyleSheet(f"color: {WARNING_COLOUR}")
+        self.general.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.save_button.setText(self.tr("Save sale"))
+        self.save_button.setDefault(True)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.general)
+        layout.addWidget(self.buttons)
+        if customer is None:
+            self.search.setFocus()
+        else:
+            self.amount.setFocus()
+
+    # --- building --------------------------------------------------------------------------
+
+    def _build_chooser(self) -> QWidget:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.search = QLineEdit()
+        self.search.setObjectName("saleCustomerSearch")
+        self.search.setPlaceholderText(self.tr("Type a name, phone or town"))
+        self.search.setClearButtonEnabled(True)
+        self.matches = QListWidget()
+        self.matches.setObjectName("saleCustomers")
+        self.matches.setFixedHeight(self.matches.fontMetrics().lineSpacing() * 5 + 16)
+        self.matches.currentItemChanged.connect(self._chosen)
+        self._timer = QTimer(self, singleShot=True, interval=150)
+        self._timer.timeout.connect(self.run_search)
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+        column.addWidget(self.search)
+        column.addWidget(self.matches)
+        self._errors["customer"] = self._error_label()
+        column.addWidget(self._errors["customer"])
+        self.run_search()
+        return box
+
+    def _with_error(self, field: str, widget: QWidget) -> QWidget:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        self._errors[field] = self._error_label()
+        column.addWidget(self._errors[field])
+        return box
+
+    def _error_label(self) -> QLabel:
+        label = QLabel()
+        label.setObjectName("fieldError")
+        label.setWordWrap(True)
+        label.setStyleSheet(f"color: {WARNING_COLOUR}")
+        label.hide()
+        return label
+
+    # --- the customer search ---------------------------------------------------------------
+
+    def run_search(self) -> None:
+        self._timer.stop()
+        self.matches.blockSignals(True)
+        self.matches.clear()
+        found = self._find(self.search.text().strip()) if self._find else []
+        for customer_id, name, detail in found:
+            item = QListWidgetItem(f"{name} — {detail}" if detail else name)
+            item.setData(Qt.ItemDataRole.UserRole, customer_id)
+            item.setData(Qt.ItemDataRole.UserRole + 1, name)
+            self.matches.addItem(item)
+            if customer_id == self.customer_id:
+                self.matches.setCurrentItem(item)
+        if not found:
+            item = QListWidgetItem(self.tr("No customer matches."))
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.matches.addItem(item)
+        self.matches.blockSignals(False)
+        if len(found) == 1:
+            self.matches.setCurrentRow(0)
+            self._chosen(self.matches.currentItem())
+
+    def _chosen(self, item: QListWidgetItem | None, _previous=None) -> None:
+        customer_id = item.data(Qt.ItemDataRole.UserRole) if item else None
+        if customer_id is not None:
+            self.customer_id = customer_id
+            self.customer_name = item.data(Qt.ItemDataRole.UserRole + 1)
+            self._errors["customer"].hide()
+
+    # --- checking as it is typed -----------------------------------------------------------
+
+    def _amount(self) -> int | None:
+        """The amount typed (None when empty); ValueError when it is not an amount."""
+        text = self.amount.text().strip()
+        return self._fmt.parse_money(text) if text else None
+
+    def _check_amount(self) -> None:
+        label = self._errors["total"]
+        try:
+            self._amount()
+        except ValueError as exc:
+            label.setText(self.tr("%1. Type it like %2.").replace("%1", str(exc)).replace(
+                "%2", self._fmt.money_plain(1250)))
+            label.show()
+            return
+        label.hide()
+        self._update_hint()
+
+    def _update_hint(self) -> None:
+        """With no amount typed, say what the items' prices add up to."""
+        if self.amount.text().strip():
+            return
+        try:
+            data = self._sales.validate(self._input(None))
+        except ValidationError:
+            self.amount.setToolTip("")
+            return
+        self.amount.setToolTip(self.tr("Leave empty for %1, from the items' prices").replace(
+            "%1", self._fmt.money(data.total_minor)))
+
+    # --- Save --------------------------------------------------------------------------------
+
+    def _input(self, total: int | None) -> SaleInput:
+        day = self.day.date()
+        return SaleInput(self.customer_id, dt.date(day.year(), day.month(), day.day()), total,
+                         self._sales.parse_items(self.items.text()), self.note.text())
+
+    def accept(self) -> None:
+        for label in (*self._errors.values(), self.items_error, self.general):
+            label.hide()
+        errors: dict[str, str] = {}
+        total = None
+        try:
+            total = self._amount()
+        except ValueError as exc:
+            errors["total"] = str(exc)
+        data = None
+        try:
+            data = self._sales.validate(self._input(total))
+        except ValidationError as exc:
+            for field, message in exc.errors.items():
+                if field != "total" or "total" not in errors:
+                    errors[field] = message
+        if "customer" in self._errors and self.customer_id is None:
+            errors["customer"] = self.tr("Choose who bought it.")
+        if errors:
+            self.show_errors(errors)
+            return
+        self.value = data
+        super().accept()
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        other = []
+        for field, message in errors.items():
+            label = self.items_error if field.startswith("items.") else self._errors.get(field)
+            if label is None:
+                other.append(message)
+                continue
+            label.setText(self.tr(message))
+            label.show()
+        if other:
+            self.general.setText("\n".join(self.tr(m) for m in other))
+            self.general.show()
+        focus = {"customer": getattr(self, "search", None), "on": self.day,
+                 "total": self.amount, "note": self.note}
+        for field in errors:
+            widget = self.items if field.startswith("items.") else focus.get(field)
+            if widget is not None:
+                widget.setFocus()
+                break
+
+
+def _qdate(value: dt.date) -> QDate:
+    return QDate(value.year, value.month, value.day)
