@@ -1,5 +1,8 @@
 """Step 3 of the import wizard: which field each column of the file goes to, and the order
-of dates that could be read either way. Re-exported by `import_pages`."""
+of dates that could be read either way. Re-exported by `import_pages`.
+
+The fields offered are the customer's, or a sale's (date, amount, who bought, item...) when the
+file holds purchases (`ImportState.kind`)."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from crmdesk.formats import import_mapping
+from crmdesk.formats import purchase_import as sales_format
 from crmdesk.formats.import_common import cell_text
 from crmdesk.formats.import_mapping import IGNORE, MappingError, date_shape
 
@@ -44,6 +48,19 @@ def field_names() -> dict[str, str]:
         "source": tr("How they found you"), "status": tr("Status"), "tags": tr("Tags"),
         "birthday": tr("Birthday"), "anniversary": tr("Anniversary"),
         "event": tr("Other date"),
+    }
+
+
+def sale_field_names() -> dict[str, str]:
+    """The fields a column of a till export can go to, in plain words."""
+    return {
+        "date": tr("Date of the sale"), "amount": tr("Amount (of this row)"),
+        "total": tr("Receipt total"), "unit_price": tr("Price each"),
+        "quantity": tr("Quantity"), "phone": tr("Customer's phone"),
+        "email": tr("Customer's e-mail"), "name": tr("Customer's name"),
+        "first_name": tr("Customer's first name"), "last_name": tr("Customer's last name"),
+        "product": tr("Product or item"), "category": tr("Category"), "note": tr("Note"),
+        "receipt": tr("Receipt or ticket number"),
     }
 
 
@@ -98,9 +115,13 @@ class MappingPage(QWizardPage):
         layout.addWidget(self.dates)
         layout.addWidget(self.message)
 
+    def purchases(self) -> bool:
+        return self.state.kind == "purchases"
+
     def initializePage(self) -> None:  # noqa: N802
         table = self.state.table
-        names = field_names()
+        names = sale_field_names() if self.purchases() else field_names()
+        fields = sales_format.FIELDS if self.purchases() else import_mapping.FIELDS
         self.combos = {}
         self.grid.setRowCount(len(table.headers))
         for row, header in enumerate(table.headers):
@@ -110,7 +131,7 @@ class MappingPage(QWizardPage):
             self.grid.setItem(row, 1, QTableWidgetItem(example))
             combo = QComboBox()
             combo.addItem(tr("Don't import"), IGNORE)
-            for key in import_mapping.FIELDS:
+            for key in fields:
                 combo.addItem(names[key], key)
             combo.setCurrentIndex(max(0, combo.findData(self.state.mapping.get(header,
                                                                                IGNORE))))
@@ -128,7 +149,7 @@ class MappingPage(QWizardPage):
         table = self.state.table
         self.state.mapping = {h: c.currentData() for h, c in self.combos.items()
                               if c.currentData() != IGNORE}
-        orders = import_mapping.date_orders(table, self.state.mapping)
+        orders = self._orders()
         unsure = [h for h, o in orders.items() if o == "ambiguous"]
         self.dates.setVisible(bool(unsure))
         if unsure:
@@ -148,16 +169,35 @@ class MappingPage(QWizardPage):
         self.needs_order = bool(unsure)
         mixed = [h for h, o in orders.items() if o == "mixed"]
         problems = []
-        try:
-            import_mapping.check_mapping(self.state.mapping, table.headers)
-        except MappingError as exc:
-            problems.append(str(exc))
+        problem = self._problem()
+        if problem:
+            problems.append(problem)
         if mixed:
             problems.append(tr("Some dates in “%1” are written day first and others month "
                                "first; the dates that cannot be read will be listed before "
                                "anything is imported.").replace("%1", mixed[0]))
         self.message.setText("\n".join(problems))
         self.completeChanged.emit()
+
+    def _orders(self) -> dict[str, str]:
+        if not self.purchases():
+            return import_mapping.date_orders(self.state.table, self.state.mapping)
+        order = sales_format.date_order(self.state.table, self.state.mapping)
+        header = next((h for h, f in self.state.mapping.items() if f == "date"), None)
+        return {header: order} if order and header else {}
+
+    def _problem(self) -> str:
+        """Why these columns cannot be imported yet, or ""."""
+        try:
+            if self.purchases():
+                sales_format.check_mapping(self.state.mapping, self.state.table.headers)
+            else:
+                import_mapping.check_mapping(self.state.mapping, self.state.table.headers)
+        except MappingError as exc:
+            return str(exc)
+        except sales_format.PurchaseMappingError as exc:
+            return str(exc)
+        return ""
 
     def _order_chosen(self) -> None:
         if self.day_first.isChecked() or self.month_first.isChecked():
@@ -168,8 +208,11 @@ class MappingPage(QWizardPage):
         return self.isComplete()
 
     def isComplete(self) -> bool:  # noqa: N802
-        names = {"first_name", "last_name", "name", "business_name"}
-        if not set(self.state.mapping.values()) & names:
+        if self.purchases():
+            if self._problem():
+                return False
+        elif not set(self.state.mapping.values()) & {"first_name", "last_name", "name",
+                                                     "business_name"}:
             return False
         return not self.needs_order or self.state.date_order is not None
 

@@ -3,6 +3,11 @@
 The pages share one `ImportState` (the table read, the mapping, the choices); the wizard
 (`import_wizard.py`) owns it and runs the slow steps (dry run, import) in worker threads.
 The columns page is in `import_mapping_page.py`, re-exported here.
+
+The file page also asks what the file holds: customers (the default) or purchases, the sales
+history of a till export. Until the user chooses, a file whose columns look like a till export
+(a date, money, and receipt, item or quantity columns) is taken for purchases, and the page says
+so. Purchases skip the presets and the duplicates page (see `purchase_import_pages.py`).
 """
 
 from __future__ import annotations
@@ -27,8 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from crmdesk.formats import import_file, import_mapping, import_xlsx
+from crmdesk.formats import purchase_import as sales_format
 from crmdesk.formats.import_common import ImportFileError, Table
-from crmdesk.formats.import_mapping import MappingError
 from crmdesk.ui.import_mapping_page import (  # re-exported: step 3, the columns
     MappingPage,
     date_question,
@@ -60,6 +65,8 @@ class ImportState:
     mapping: dict[str, str] = field(default_factory=dict)
     date_order: str | None = None
     on_duplicate: str = "skip"
+    kind: str = "customers"  # or "purchases"
+    kind_chosen: bool = False  # the user said which (else it is guessed from the columns)
 
 
 def describe_file(table: Table) -> str:
@@ -101,15 +108,33 @@ class FilePage(QWizardPage):
     and the wizard stays on this page."""
 
     loaded = Signal()  # the file was read, or could not be (see `error`)
+    kind_changed = Signal(str)
 
     def __init__(self, state: ImportState, parent=None):
         super().__init__(parent)
         self.state = state
         self.error = ""
         self._job: BackgroundJob | None = None
-        self.setTitle(tr("Choose the file with your customers"))
-        self.setSubTitle(tr("A spreadsheet saved as CSV, an Excel workbook (.xlsx), or an "
-                            "address book exported from Google Contacts, Outlook or a phone."))
+        self.setTitle(tr("Choose the file to import"))
+        self.setSubTitle(tr("A spreadsheet saved as CSV, an Excel workbook (.xlsx), an "
+                            "address book exported from Google Contacts, Outlook or a phone, or "
+                            "the sales exported from your till."))
+        self.kinds = {
+            "customers": QRadioButton(tr("Customers")),
+            "purchases": QRadioButton(tr("Purchases (sales history)")),
+        }
+        self.kind_group = QButtonGroup(self)
+        kind_row = QHBoxLayout()
+        kind_row.addWidget(QLabel(tr("The file holds:")))
+        for key, button in self.kinds.items():
+            self.kind_group.addButton(button)
+            button.toggled.connect(lambda on, key=key: on and self._kind_toggled(key))
+            button.clicked.connect(lambda _=False: setattr(self.state, "kind_chosen", True))
+            kind_row.addWidget(button)
+        kind_row.addStretch(1)
+        self.kind_hint = QLabel()
+        self.kind_hint.setWordWrap(True)
+        self.kinds[self.state.kind].setChecked(True)
         self.path_edit = QLineEdit()
         self.path_edit.setReadOnly(True)
         self.path_edit.setPlaceholderText(tr("No file chosen yet"))
@@ -123,12 +148,25 @@ class FilePage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.message)
+        layout.addLayout(kind_row)
+        layout.addWidget(self.kind_hint)
         layout.addStretch(1)
+
+    def set_kind(self, kind: str, chosen: bool = True) -> None:
+        """Say what the file holds, as clicking its button does (`chosen`: the guess from the
+        columns no longer applies)."""
+        self.kinds[kind].setChecked(True)
+        self.state.kind_chosen = self.state.kind_chosen or chosen
+
+    def _kind_toggled(self, key: str) -> None:
+        self.state.kind = key
+        self.kind_hint.clear()
+        self.kind_changed.emit(key)
 
     def choose(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, tr("Choose the file with your customers"), "",
-            tr("Customer lists (*.csv *.txt *.tsv *.xlsx *.vcf);;All files (*)"))
+            self, tr("Choose the file to import"), "",
+            tr("Customer lists and sales (*.csv *.txt *.tsv *.xlsx *.vcf);;All files (*)"))
         if path:
             self.set_file(path)
 
@@ -156,6 +194,13 @@ class FilePage(QWizardPage):
         self.state.table = table
         self.message.setText(describe_file(table) + " " + tr("%1 rows found.").replace(
             "%1", QLocale().toString(len(table.rows))))
+        if not self.state.kind_chosen:
+            till = table.kind != "vcard" and sales_format.looks_like_purchases(table.headers)
+            self.set_kind("purchases" if till else "customers", chosen=False)
+            if till:
+                self.kind_hint.setText(tr("The columns look like sales from a till, so the file "
+                                          "will be imported as purchase history. Choose "
+                                          "Customers above if it is a list of customers."))
 
     def _failed(self, message: str) -> None:
         self.error = message
@@ -195,7 +240,8 @@ class PreviewPage(QWizardPage):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         form = QFormLayout()
         form.addRow(self.sheet_label, self.sheet)
-        form.addRow(tr("The file comes from:"), self.preset)
+        self.preset_label = QLabel(tr("The file comes from:"))
+        form.addRow(self.preset_label, self.preset)
         layout = QVBoxLayout(self)
         layout.addWidget(self.found)
         layout.addLayout(form)
@@ -221,6 +267,9 @@ class PreviewPage(QWizardPage):
         many = table.kind == "xlsx" and len(table.sheets) > 1
         self.sheet.setVisible(many)
         self.sheet_label.setVisible(many)
+        customers = self.state.kind == "customers"
+        self.preset.setVisible(customers)
+        self.preset_label.setVisible(customers)
         rows = table.preview(PREVIEW_ROWS)
         self.table.clear()
         self.table.setColumnCount(len(table.headers))
@@ -252,8 +301,12 @@ class PreviewPage(QWizardPage):
         if table is None:
             return
         try:
-            self.state.mapping = import_mapping.build_mapping(table.headers, self.state.preset)
-        except MappingError as exc:
+            if self.state.kind == "purchases":
+                self.state.mapping = sales_format.build_mapping(table.headers)
+            else:
+                self.state.mapping = import_mapping.build_mapping(table.headers,
+                                                                  self.state.preset)
+        except ImportFileError as exc:
             self.state.mapping = {}
             self.message.setText(str(exc))
         self.completeChanged.emit()
