@@ -44,6 +44,7 @@ SECTIONS = (
     ("appointments", ("appointment",)),
     ("follow_ups", ("follow_up",)),
     ("keep_in_touch", ("keep_in_touch",)),
+    ("rewards", ("reward",)),
 )
 COL_WHEN, COL_WHO, COL_WHAT, COL_ACTIONS = range(4)
 
@@ -55,10 +56,12 @@ class TodayPage(QWidget):
     snoozeRequested = Signal(object, str)  # Occurrence, "hour" | "tomorrow" | "pick"
     doneRequested = Signal(object, bool)  # Occurrence, with a note
     dismissRequested = Signal(object)  # Occurrence
+    redeemRequested = Signal(object)  # Occurrence of a reward
 
     def __init__(self, formatter: Formatter, parent=None):
         super().__init__(parent)
         self._fmt = formatter
+        self.rewards_shown = False  # the Rewards section, while a loyalty program runs
         self.title = page_title(self.tr("Today"))
         self.subtitle = muted_label()
         self.add_button = QPushButton(icon("calendar"), self.tr("Add appointment…"))
@@ -136,6 +139,8 @@ class TodayPage(QWidget):
         restore = None
         for name, _kinds in SECTIONS:
             rows = by_section[name]
+            if name == "rewards" and not rows and not self.rewards_shown:
+                continue
             handled = sum(1 for o in rows if o.key in states)
             head = self._section(name, len(rows) - handled, handled)
             if not rows:
@@ -160,7 +165,8 @@ class TodayPage(QWidget):
 
     def _section(self, name: str, open_count: int, handled: int) -> QTreeWidgetItem:
         titles = {"dates": "Important dates (%1)", "appointments": "Appointments (%1)",
-                  "follow_ups": "Follow-ups (%1)", "keep_in_touch": "Keep in touch (%1)"}
+                  "follow_ups": "Follow-ups (%1)", "keep_in_touch": "Keep in touch (%1)",
+                  "rewards": "Rewards to give (%1)"}
         text = self.tr(titles[name]).replace("%1", str(open_count))
         if handled:
             text += "   " + self.tr("· %1 handled").replace("%1", str(handled))
@@ -190,6 +196,7 @@ class TodayPage(QWidget):
             "appointments": self.tr("No appointments in the next two weeks."),
             "follow_ups": self.tr("Nothing to follow up. Well done!"),
             "keep_in_touch": self.tr("Everyone has heard from you recently."),
+            "rewards": self.tr("No loyalty rewards waiting."),
         }[name]
 
     def _row(self, head: QTreeWidgetItem, occ: Occurrence, state) -> QTreeWidgetItem:
@@ -216,12 +223,14 @@ class TodayPage(QWidget):
         return item
 
     def _actions_width(self) -> int:
-        if not hasattr(self, "_width"):
+        kind = "reward" if self.rewards_shown else "follow_up"  # a reward row has the most
+        widths = self.__dict__.setdefault("_widths", {})
+        if kind not in widths:
             from crmdesk.core.reminders import Occurrence as Sample
 
-            sample = Sample("", "follow_up", 0, "", self._today, dt.datetime.now(dt.UTC), "")
-            self._width = self._actions(sample, False).sizeHint().width() + 12
-        return self._width
+            sample = Sample("", kind, 0, "", self._today, dt.datetime.now(dt.UTC), "")
+            widths[kind] = self._actions(sample, False).sizeHint().width() + 12
+        return widths[kind]
 
     def _fill_visible(self) -> None:
         """Give the rows on screen their buttons (and a screenful below, for smooth scrolling)."""
@@ -256,6 +265,8 @@ class TodayPage(QWidget):
 
     def when_text(self, occ: Occurrence) -> tuple[str, bool]:
         """"today", "tomorrow", "in 3 days", a date; overdue ones say so (and are marked)."""
+        if occ.kind == "reward":
+            return self.tr("waiting"), False
         days = (occ.occurs_on - self._today).days
         if days < 0:
             text = (self.tr("yesterday (overdue)") if days == -1 else
@@ -283,6 +294,8 @@ class TodayPage(QWidget):
             return f"{text}, {occ.label}" if occ.label else text
         if occ.kind == "follow_up":
             return occ.label
+        if occ.kind == "reward":
+            return self.tr("Reward: %1").replace("%1", occ.label)
         found = re.search(r"(\d+) days?", occ.title)  # keep in touch: the days since
         if found is None:
             return occ.title
@@ -336,6 +349,16 @@ class TodayPage(QWidget):
                            "email": self.tr("email address")}[key]))
             line.addWidget(button)
         line.addSpacing(6)
+        if occ.kind == "reward" and not handled:
+            redeem = self._tool("check", self.tr("Redeem"),
+                                self.tr("Give %1 now: it is taken off the balance and noted")
+                                .replace("%1", occ.label), "redeem")
+            redeem.clicked.connect(lambda: self.redeemRequested.emit(occ))
+            line.addWidget(redeem)
+            open_card = self._tool("customers", self.tr("Open"),
+                                   self.tr("Open %1's card").replace("%1", name), "open")
+            open_card.clicked.connect(lambda: self.openCustomer.emit(occ.customer_id))
+            line.addWidget(open_card)
         note = self._tool("chat", self.tr("Note…"),
                           self.tr("Write down a conversation with %1").replace("%1", name),
                           "log")

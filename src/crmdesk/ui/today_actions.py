@@ -38,6 +38,7 @@ DONE_NOTES = {
     "appointment": ("Met as planned", "meeting"),
     "follow_up": ("Called about: %1", "call"),
     "keep_in_touch": ("Caught up", "call"),
+    "reward": ("Told them about their reward", "other"),
 }
 
 
@@ -115,6 +116,7 @@ class TodayActions:
         page.snoozeRequested.connect(self.snooze)
         page.doneRequested.connect(self.done)
         page.dismissRequested.connect(self.dismiss)
+        page.redeemRequested.connect(self.redeem)
         section = window.card.appointments
         section.addRequested.connect(
             lambda: window.card.card and self.add_appointment(window.card.card.id))
@@ -128,6 +130,9 @@ class TodayActions:
         today = session.today()
         if self._handled_on != today:
             self._handled, self._handled_on = {}, today
+        from crmdesk.core.loyalty import program
+
+        self.page.rewards_shown = program(session.settings).active
         items = session.reminders_coming(TODAY_DAYS)
         keys = {o.key for o in items}
         # Follow-ups and appointments marked done leave the list; keep today's on show.
@@ -216,6 +221,17 @@ class TodayActions:
         if answer is not None:
             self._handle(occ, "done", self.window.tr("Marked done and noted."),
                          channel=answer[0], summary=answer[1])
+
+    def redeem(self, occ) -> None:
+        """Give the reward of a 'reward' row: one click, undoable."""
+        from crmdesk.core.loyalty import Reward
+
+        command = undo.RedeemReward(self.session.loyalty, occ.customer_id,
+                                    Reward(occ.lead, occ.label), self.changed)
+        if self.window._push(command):
+            self.window.statusBar().showMessage(
+                self.window.tr("%1 got %2. Press Ctrl+Z to undo.")
+                .replace("%1", occ.customer_name).replace("%2", occ.label), 8000)
 
     def log(self, occ) -> None:
         answer = self._ask_conversation(occ, "", "other")
