@@ -279,3 +279,22 @@ def test_a_shared_phone_and_a_common_name_together_find_one_customer(db, book, p
     path = write(tmp_path, "Date,Phone,Name,Amount\n2026-03-01,020 7946 0111,Anna Smith,1\n")
     plan = plan_file(db, path)
     assert plan.purchases[0].customer_id == people["anna2"]
+
+
+def test_weights_returns_and_spreadsheet_cells(db, people):
+    from crmdesk.formats.import_common import make_table
+
+    grid = [["Date", "Email", "Item", "Qty", "Price"],
+            [dt.datetime(2026, 3, 1, 9, 30), "bob@example.com", "Cheese", 0.5, 18.4],
+            [dt.date(2026, 3, 2), "bob@example.com", "Cheese", -1, -9.2],
+            ["2026-03-02", "bob@example.com", "Cheese", "100001", "1"]]
+    table = make_table(grid, [1, 2, 3, 4], "xlsx")
+    plan = purchase_import.plan(table, sales_format.build_mapping(table.headers), db, "GB",
+                                "EUR", today=TODAY)
+    first, refund = plan.purchases
+    assert (first.day, first.total) == (dt.date(2026, 3, 1), 920)
+    assert [(i.product, i.description, i.quantity) for i in first.items] == [
+        ("Cheese", "0.5 × Cheese", 1)]
+    assert (refund.total, refund.items[0].quantity) == (-920, 1)
+    assert plan.rejected[0].reason == "Quantity “100001” is too large."
+    assert plan.new_products == ["Cheese"]

@@ -75,8 +75,9 @@ class PlannedRow:
 
 @dataclass
 class Item:
-    product: str
+    product: str  # catalogue names ("" for none)
     category: str
+    description: str
     quantity: int
     amount: int | None
 
@@ -346,8 +347,8 @@ def _purchase(members: list[int], read: list, rows: list[PlannedRow], matcher: M
         return _drop(members, rows, "reject", f"The rows of receipt {receipt} give different "
                                               f"totals ({shown}).")
     amount = totals.pop() if totals else sum(s.amount or 0 for s in sales)
-    items = [Item(s.product, s.category, s.quantity, s.amount) for s in sales
-             if s.product or s.category]
+    items = [Item(s.product, s.category, s.description, s.quantity, s.amount) for s in sales
+             if s.description]
     notes = list(dict.fromkeys(s.note for s in sales if s.note))
     note = "; ".join(notes)
     if receipt:
@@ -454,7 +455,7 @@ def apply(plan_: PurchasePlan, db: SqliteDatabase, progress: Progress | None = N
                     if category_id is None and product_id is not None:
                         category_id = product_category.get(product_id)
                     lines.append((pid, cid, day, product_id, category_id,
-                                  item.product or item.category, item.quantity, item.amount))
+                                  item.description, item.quantity, item.amount))
                 result.purchase_ids.append(pid)
             cursor.executemany(_INSERT_PURCHASE, heads)
             cursor.executemany(_INSERT_ITEM, lines)

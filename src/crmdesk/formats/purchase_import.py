@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from crmdesk.core import money
+from crmdesk.core.catalogue import MAX_NAME
+from crmdesk.core.sales import MAX_AMOUNT, MAX_DESCRIPTION, MAX_QUANTITY
 from crmdesk.formats.import_common import Cell, ImportFileError, Table, cell_text
 from crmdesk.formats.import_mapping import DateProblem, date_shape, read_date
 
@@ -222,8 +224,9 @@ class SaleRow:
     amount: int | None  # minor units: the row's own amount
     total: int | None  # minor units: the receipt's total when the file gives it
     quantity: int
-    product: str
+    product: str  # a name for the catalogue ("" when there is none, or it is too long for one)
     category: str
+    description: str  # the item as the file words it ("0.5 × Cheese" for a weight)
     note: str
     receipt: str
     phone: str
@@ -260,9 +263,12 @@ class SaleReader:
         if not text:
             return None
         try:
-            return money.parse_amount(text, self.currency, self.point)
+            value = money.parse_amount(text, self.currency, self.point)
         except ValueError as exc:
             raise RowProblem(f"{label}: {exc}.") from None
+        if abs(value) >= MAX_AMOUNT:
+            raise RowProblem(f"{label}: “{text}” is too large for a sale.")
+        return value
 
     def receipt(self, index: int) -> str:
         """The receipt number of a row, even of a row that cannot be read."""
@@ -276,8 +282,10 @@ class SaleReader:
         price = self._money(row, "unit_price", "Price")
         quantity, fraction = self._quantity(row)
         product = self._text(row, "product")
+        category = self._text(row, "category")
+        description = (product or category)[:MAX_DESCRIPTION]
         if fraction is not None:
-            product = f"{fraction} × {product}" if product else f"{fraction} ×"
+            description = f"{fraction} × {description}".strip()[:MAX_DESCRIPTION]
         if amount is None and price is not None:
             amount = money.to_minor(money.to_decimal(price, self.currency) * (fraction or quantity),
                                     self.currency)
@@ -287,7 +295,9 @@ class SaleReader:
         if not name:
             name = " ".join(x for x in (self._text(row, "first_name"),
                                         self._text(row, "last_name")) if x)
-        return SaleRow(index, day, amount, total, quantity, product, self._text(row, "category"),
+        return SaleRow(index, day, amount, total, quantity,
+                       product if len(product) <= MAX_NAME else "",
+                       category if len(category) <= MAX_NAME else "", description,
                        self._text(row, "note"), self._text(row, "receipt"),
                        self._text(row, "phone"), self._text(row, "email"), name)
 
@@ -313,7 +323,8 @@ class SaleReader:
 
     def _quantity(self, row: list[Cell]) -> tuple[int, Decimal | None]:
         """A whole quantity, or (1, the fraction) for weights like 0.5 (kept in the item's
-        description, since quantities are whole numbers)."""
+        description, since quantities are whole numbers). A return (-1) counts as 1: its
+        amount is what is negative."""
         text = self._text(row, "quantity").replace(",", ".")
         if not text:
             return 1, None
@@ -321,6 +332,8 @@ class SaleReader:
             value = Decimal(text.rstrip("x×").strip())
         except InvalidOperation:
             raise RowProblem(f"Quantity “{text}” is not a number.") from None
+        if abs(value) > MAX_QUANTITY:
+            raise RowProblem(f"Quantity “{text}” is too large.")
         if value == value.to_integral_value():
-            return int(value), None
+            return max(1, abs(int(value))), None
         return 1, value.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP).normalize()
