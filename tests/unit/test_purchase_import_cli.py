@@ -99,3 +99,17 @@ def test_a_till_export_is_not_taken_for_customers_without_asking(book_path, caps
     # Asked for as customers, it goes to the customer import (which finds no name column).
     assert run(TILL, "--db", book_path, "--kind", "customers") == 1
     assert "None of the columns holds names" in capsys.readouterr().err
+
+
+def test_undo_by_batch_and_usage_errors(book_path, capsys):
+    assert run(TILL, "--kind", "purchases", "--db", book_path, "--country", "GB") == 0
+    out = capsys.readouterr().out
+    batch = out.split("import batch: ")[1].split()[0]
+    assert f"crmdesk import --undo {batch}" in out
+    assert run("--undo", batch, "--db", book_path) == 0
+    assert "1 imported sales removed" in capsys.readouterr().out
+    assert count(book_path, "purchase") == 0 and count(book_path, "purchase_item") == 0
+    assert run("--undo", batch, "--db", book_path) == 1
+    assert "Nothing was changed" in capsys.readouterr().err
+    assert cli.main(["import", "--db", str(book_path)]) == 2
+    assert "FILE" in capsys.readouterr().err

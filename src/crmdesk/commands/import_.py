@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 EXIT_NOT_READ = 1
+EXIT_USAGE = 2
 MAX_REASONS = 20
 
 
@@ -24,7 +25,7 @@ def add_parser(sub) -> None:
         "import", help="bring customers in from a CSV, Excel (.xlsx) or vCard (.vcf) file",
         description="Checks every row first, then writes all of it in one go (or nothing). "
                     "Rows that cannot be read are listed with the reason.")
-    parser.add_argument("file", type=Path, metavar="FILE")
+    parser.add_argument("file", type=Path, metavar="FILE", nargs="?")
     db_option(parser)
     parser.add_argument("--kind", choices=("customers", "purchases"), default=None,
                         help="what the file holds: customers (default) or purchases, the sales "
@@ -45,6 +46,9 @@ def add_parser(sub) -> None:
                         help="country for phone numbers written without +code, such as GB "
                              "(default: the book's setting, else the system's)")
     parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
+    parser.add_argument("--undo", default=None, metavar="BATCH",
+                        help="take back a purchase import: remove the sales of the import batch "
+                             "its summary named (no FILE then)")
     parser.add_argument("--rejected", type=Path, default=None, metavar="CSV",
                         help="save the rejected (and, for purchases, unmatched) rows with their "
                              "reason, to fix and import again")
@@ -67,6 +71,11 @@ def run(args: argparse.Namespace) -> int:
     from crmdesk.formats.import_file import read_file
     from crmdesk.formats.import_mapping import AmbiguousDates, build_mapping
 
+    if args.undo is not None:
+        return _undo_purchases(args)
+    if args.file is None:
+        print("crmdesk import: say which FILE to import (or --undo BATCH)", file=sys.stderr)
+        return EXIT_USAGE
     name = args.file.name
     try:
         table = read_file(args.file, sheet=args.sheet)
@@ -179,6 +188,28 @@ def _run_purchases(args: argparse.Namespace, table, mapping: dict[str, str]) -> 
         db.close()
 
 
+def _undo_purchases(args: argparse.Namespace) -> int:
+    from crmdesk.cli import EXIT_DATABASE, open_book
+    from crmdesk.core import purchase_import
+
+    if args.file is not None:
+        print("crmdesk import: --undo takes no FILE", file=sys.stderr)
+        return EXIT_USAGE
+    opened = open_book(args)
+    if opened is None:
+        return EXIT_DATABASE
+    try:
+        removed = purchase_import.undo(opened.db, args.undo.strip())
+    finally:
+        opened.db.close()
+    if not removed:
+        print(f"crmdesk: no imported sales have the batch “{args.undo}”. Nothing was changed.",
+              file=sys.stderr)
+        return EXIT_NOT_READ
+    print(f"{removed} imported sales removed (import batch {args.undo.strip()})")
+    return 0
+
+
 def _purchase_summary(planned, dry_run: bool, batch: str, currency: str) -> None:
     from crmdesk.core.money import format_plain
 
@@ -206,4 +237,4 @@ def _purchase_summary(planned, dry_run: bool, batch: str, currency: str) -> None
     if len(shown) > MAX_REASONS:
         print(f"  and {len(shown) - MAX_REASONS} more (--rejected FILE.csv saves them all)")
     if batch:
-        print(f"import batch: {batch}")
+        print(f"import batch: {batch} (crmdesk import --undo {batch} takes it back)")
