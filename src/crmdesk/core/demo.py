@@ -1,7 +1,7 @@
 """Realistic sample customers, for trying the program out and for measuring it.
 
-`generate` adds customers with their tags, consents, important dates, conversations and
-follow-ups, written with bulk inserts straight into the schema (the per-customer rules in
+`generate` adds customers with their tags, consents, important dates, conversations,
+follow-ups and purchases (about 10 a customer over three years, see `demo_sales`), written with bulk inserts straight into the schema (the per-customer rules in
 `CustomerBook` are far too slow for 100,000 rows) but holding the same values those rules would
 store: names, e-mails and E.164 phone numbers are already normalised, `display_name` and
 `sort_name` come from `validation.display_name` and `text.fold`, and every customer passes
@@ -25,7 +25,7 @@ from functools import lru_cache
 import phonenumbers
 from peewee import SqliteDatabase
 
-from crmdesk.core import validation
+from crmdesk.core import demo_sales, validation
 from crmdesk.core.clock import system_now, utc_naive
 from crmdesk.core.demo_data import (
     _CHANNELS,
@@ -98,13 +98,21 @@ def generate(db: SqliteDatabase, customers: int, seed: int = 1,
     """
     now = utc_naive(now or system_now()).replace(microsecond=0)
     maker = _Maker(random.Random(seed), now)
+    seller = demo_sales.SalesMaker(seed, now.date())
     done = 0
+    catalogue = None
     while done < customers:
         batch = [maker.customer() for _ in range(min(CHUNK, customers - done))]
+        sales = [seller.sales(row[19], dt.date.fromisoformat(row[24][:10]))
+                 for row, *_rest in batch]
         with db.atomic("IMMEDIATE"):
+            if catalogue is None:
+                catalogue = demo_sales.catalogue_ids(db)
             first_id = db.execute_sql("SELECT COALESCE(MAX(id), 0) + 1 FROM customer").fetchone()[0]
             _write(db, batch, first_id)
             search.index_customers(db, range(first_id, first_id + len(batch)))
+            demo_sales.write(db, [(first_id + n, s) for n, s in enumerate(sales) if s],
+                             catalogue)
         done += len(batch)
         if progress is not None and progress(done, customers) is False:
             break

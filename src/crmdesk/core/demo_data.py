@@ -181,3 +181,31 @@ _CHANNELS = tuple(SUMMARIES)
 FOLLOW_UPS = ("Call when the {p} arrives", "Send the new price list", "Ask how the {p} went down",
               "Reserve {p} for the weekend", "Invite to the tasting evening",
               "Remind about the loyalty card", "Deliver the {p}", "Send photos of the {p}")
+
+#: The sample shop's catalogue (a deli and grocery): category -> (how often it is bought,
+#: products as (name, price in minor units)).
+CATALOGUE = {
+    "Bakery": (30, (("Sourdough loaf", 450), ("Rye bread", 420), ("Almond croissant", 280),
+                    ("Cinnamon bun", 320), ("Baguette", 190), ("Gluten-free loaf", 550),
+                    ("Lemon tart", 390))),
+    "Coffee": (22, (("House espresso beans 250 g", 890), ("Ethiopian filter beans 250 g", 1150),
+                    ("Decaf beans 250 g", 950), ("Oat milk flat white", 380),
+                    ("Cold brew bottle", 420))),
+    "Cheese": (18, (("Aged cheddar 200 g", 690), ("Comté 24 months 200 g", 990),
+                    ("Manchego 200 g", 820), ("Gorgonzola 150 g", 640),
+                    ("Brie de Meaux 200 g", 760), ("Goat's cheese log", 540))),
+    "Vegetarian": (16, (("Lentil and squash soup", 550), ("Falafel wrap", 690),
+                        ("Spinach and ricotta pie", 750), ("Vegan brownie", 340),
+                        ("Halloumi salad box", 820), ("Mushroom pâté", 480))),
+    "Wine": (10, (("Rioja Crianza", 1490), ("Sauvignon Blanc", 1290), ("Prosecco", 1390),
+                  ("Côtes du Rhône", 1190), ("Natural orange wine", 2190))),
+    "Deli": (14, (("Serrano ham 100 g", 590), ("Green olives", 390), ("Hummus", 350),
+                  ("Smoked salmon 100 g", 790), ("Antipasti jar", 690))),
+    "Pantry": (12, (("Extra virgin olive oil 500 ml", 1290), ("Wildflower honey", 890),
+                    ("Fresh pasta 400 g", 480), ("Tomato passata", 290),
+                    ("Sea salt flakes", 450))),
+    "Sweets": (8, (("Dark chocolate 70%", 390), ("Salted caramels", 590),
+                   ("Pistachio biscotti", 490))),
+    "Gifts": (4, (("Seasonal hamper", 4500), ("Cheese board gift box", 3200),
+                  ("Ceramic mug", 1400), ("Tea sampler", 1600))),
+}

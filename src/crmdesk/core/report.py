@@ -301,13 +301,21 @@ def _new_vs_returning(db: SqliteDatabase, end: dt.date) -> list[tuple[str, int, 
     return result
 
 
+# A sale line's amount: its own, else its share of what the sale's other lines leave.
+_LINE_AMOUNT = """COALESCE(i.amount_minor, (
+    SELECT max(p.total_minor - COALESCE(sum(j.amount_minor), 0), 0) / sum(j.amount_minor IS NULL)
+    FROM purchase p JOIN purchase_item j ON j.purchase_id = p.id WHERE p.id = i.purchase_id))"""
+
+
 def _category_mix(db: SqliteDatabase, period: Period,
                   revenue: int) -> list[tuple[int | None, str, int]]:
-    """Revenue per category in the period, from the sale lines' amounts (largest first); what
-    no line with a category accounts for goes to "Other / no category"."""
+    """Revenue per category in the period (largest first). A line counts with its amount; a
+    line without one gets an equal share of what its sale's lines with amounts leave of the
+    sale's total. What no line with a category accounts for (sales without lines, lines
+    without category, discounts) goes to "Other / no category"."""
     start, end = _iso(period.start), _iso(period.end)
-    rows = db.execute_sql("""
-        SELECT k.id, k.name, (SELECT COALESCE(sum(i.amount_minor), 0) FROM purchase_item i
+    rows = db.execute_sql(f"""
+        SELECT k.id, k.name, (SELECT COALESCE(sum({_LINE_AMOUNT}), 0) FROM purchase_item i
                               WHERE i.category_id = k.id AND i.purchased_on BETWEEN ? AND ?)
         FROM category k""", (start, end)).fetchall()
     mix = [(cid, name, int(amount)) for cid, name, amount in rows if amount]
@@ -424,9 +432,9 @@ def customers_behind(db: SqliteDatabase, chart: str, key, period: Period,
                             [*params, _iso(first)])
     if chart == "category":
         if key is None:
-            return _sorted_live(db, """c.id IN (
+            return _sorted_live(db, f"""c.id IN (
                 SELECT p.customer_id FROM purchase p WHERE p.purchased_on BETWEEN ? AND ?
-                AND p.total_minor != (SELECT COALESCE(sum(i.amount_minor), 0)
+                AND p.total_minor != (SELECT COALESCE(sum({_LINE_AMOUNT}), 0)
                                       FROM purchase_item i WHERE i.purchase_id = p.id
                                       AND i.category_id IS NOT NULL))""", [start, end])
         return _sorted_live(db, "c.id IN (SELECT customer_id FROM purchase_item "

@@ -9,12 +9,13 @@ the same score):
 - F (frequency): the number of purchases, customer_sales.purchases.
 - M (money): the lifetime spend, customer_sales.total_minor.
 
-A score is ``1 + 5 * (rank - 1) // n`` where rank is the customer's place in ascending order
-(``RANK()``, so equal values share the lowest place) and n the number of customers who
-bought: the same as SQL's ``NTILE(5)`` when all values differ, but customers with the same
-value always get the same score (half the book buying once must not be split across F=1 and
-F=2 at random). So when many customers bought exactly once, they all score F=1 and the next
-F score used is the one their share reaches.
+A score is ``1 + floor(5 * (below + equal / 2) / n)``, where n is the number of customers who
+bought, ``below`` how many of them have a lower value and ``equal`` how many share this value
+(the customer included): the fifth of the ranking the customer's place falls in, a tie placed
+at its middle. When all values differ this is exactly SQL's ``NTILE(5)``; customers with the
+same value always get the same score, the average of the scores NTILE would deal them (so
+when half the book bought exactly once, they all get F=2, not a random 1, 2 or 3). A single
+customer scores 3.
 
 The named segment comes from (R, F) by the widely used RFM grid:
 
@@ -88,9 +89,12 @@ UPDATE customer_sales SET r_score = scored.r, f_score = scored.f, m_score = scor
     rfm_segment = scored.segment
 FROM (SELECT customer_id, r, f, m, {_segment_case()} AS segment FROM (
     SELECT customer_id,
-        1 + 5 * (RANK() OVER (ORDER BY last_purchase_on) - 1) / n AS r,
-        1 + 5 * (RANK() OVER (ORDER BY purchases) - 1) / n AS f,
-        1 + 5 * (RANK() OVER (ORDER BY total_minor) - 1) / n AS m
+        1 + (10 * (RANK() OVER (ORDER BY last_purchase_on) - 1)
+             + 5 * count(*) OVER (PARTITION BY last_purchase_on)) / (2 * n) AS r,
+        1 + (10 * (RANK() OVER (ORDER BY purchases) - 1)
+             + 5 * count(*) OVER (PARTITION BY purchases)) / (2 * n) AS f,
+        1 + (10 * (RANK() OVER (ORDER BY total_minor) - 1)
+             + 5 * count(*) OVER (PARTITION BY total_minor)) / (2 * n) AS m
     FROM customer_sales, (SELECT count(*) AS n FROM customer_sales WHERE purchases > 0)
     WHERE purchases > 0)) AS scored
 WHERE customer_sales.customer_id = scored.customer_id
