@@ -30,7 +30,7 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
-from crmdesk.core import validation
+from crmdesk.core import phones, validation
 from crmdesk.core.clock import Now, system_now, utc_naive
 from crmdesk.core.customers import CustomerBook, NotFound
 from crmdesk.core.model import CustomerInput
@@ -193,11 +193,13 @@ def plan(table: Table, mapping: dict[str, str], db: SqliteDatabase, default_coun
     in_file: dict[tuple[str, str], PlannedRow] = {}
     rows: list[PlannedRow] = []
     total = len(table.rows)
+    normalise_phone = phones.Normaliser(default_country)
     for index, raw in enumerate(table.rows):
         label = table.label(index)
         try:
             data = reader.read(raw)
-            data = validation.validate(data, default_country, today)
+            data = validation.validate(data, default_country, today,
+                                       normalise_phone=normalise_phone)
         except RowProblem as exc:
             rows.append(PlannedRow(index, label, "reject", reason=str(exc)))
             continue

@@ -30,6 +30,34 @@ def normalise(raw: str, default_country: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+class Normaliser:
+    """`normalise` for one default country that remembers its answers, for bulk imports: a list
+    holds the same number many times (shared landlines, repeated rows), and each phonenumbers
+    parse and validity check costs some 25-30 µs. Answers are exactly `normalise`'s: the same
+    number, or an InvalidPhone with the same message. One per import; it holds at most `limit`
+    numbers (about 200 bytes each), past which it stops remembering new ones."""
+
+    def __init__(self, default_country: str, limit: int = 250_000):
+        self.default_country = default_country
+        self.limit = limit
+        self._known: dict[str, tuple[bool, str]] = {}  # raw -> (valid, number or message)
+
+    def __call__(self, raw: str) -> str:
+        if not raw:
+            return ""
+        answer = self._known.get(raw)
+        if answer is None:
+            try:
+                answer = (True, normalise(raw, self.default_country))
+            except InvalidPhone as exc:
+                answer = (False, str(exc))
+            if len(self._known) < self.limit:
+                self._known[raw] = answer
+        if not answer[0]:
+            raise InvalidPhone(answer[1])
+        return answer[1]
+
+
 def display(e164: str, default_country: str = "") -> str:
     """A readable form: national for numbers of the shop's country, international otherwise."""
     if not e164:

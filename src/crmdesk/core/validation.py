@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from crmdesk.core import dates, phones
 from crmdesk.core.model import ConsentInput, CustomerInput
@@ -27,11 +28,20 @@ class ValidationError(ValueError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
-def validate(data: CustomerInput, default_country: str, today: dt.date) -> CustomerInput:
-    """Return a normalised copy of `data`, or raise ValidationError listing every problem."""
+def validate(data: CustomerInput, default_country: str, today: dt.date, *,
+             normalise_phone: Callable[[str], str] | None = None) -> CustomerInput:
+    """Return a normalised copy of `data`, or raise ValidationError listing every problem.
+
+    `normalise_phone` replaces `phones.normalise(raw, default_country)`, for a bulk import that
+    passes a `phones.Normaliser` of the same country (same answers, each number checked once).
+    """
     errors: dict[str, str] = {}
-    values = {name: clean(getattr(data, name)) for name in _SINGLE_LINE}
-    values.update({name: clean_block(getattr(data, name)) for name in _MULTI_LINE})
+    # Empty fields (most of them) skip the cleaning, which would turn them into "" anyway.
+    values = {name: clean(text) if (text := getattr(data, name)) else ""
+              for name in _SINGLE_LINE}
+    for name in _MULTI_LINE:
+        text = getattr(data, name)
+        values[name] = clean_block(text) if text else ""
 
     kind = data.kind if data.kind in CUSTOMER_KINDS else "person"
     if kind == "business":
@@ -47,7 +57,13 @@ def validate(data: CustomerInput, default_country: str, today: dt.date) -> Custo
 
     for name in ("phone", "phone_alt", "whatsapp"):
         try:
-            values[name] = phones.normalise(getattr(data, name), default_country)
+            raw = getattr(data, name)
+            if not raw:
+                values[name] = ""  # what phones.normalise answers for no number
+            elif normalise_phone is not None:
+                values[name] = normalise_phone(raw)
+            else:
+                values[name] = phones.normalise(raw, default_country)
         except phones.InvalidPhone as exc:
             errors[name] = str(exc)
             values[name] = clean(getattr(data, name))

@@ -210,10 +210,11 @@ def read_date(cell: Cell, order: str | None, today: dt.date) -> PartialDate | No
     text = " ".join(cell_text(cell).split()).casefold()
     if not text or text in _EMPTY_DATES:
         return None
-    for rx, parts in ((_ISO, (3, 2, 1)), (_COMPACT, (3, 2, 1))):
+    for rx in (_ISO, _COMPACT):
         match = rx.match(text)
         if match:
-            return PartialDate(*(int(match.group(i)) for i in parts))
+            year, month, day = match.groups()[:3]
+            return PartialDate(int(day), int(month), int(year))
     match = _NOYEAR_ISO.match(text)
     if match:
         return PartialDate(int(match.group(2)), int(match.group(1)))

@@ -15,6 +15,7 @@ _STATUS = {"prospect": "prospect", "lead": "prospect", "potential": "prospect",
            "customer": "customer", "client": "customer", "active": "customer",
            "former": "former", "former customer": "former", "inactive": "former", "": "customer"}
 _JOINED = {"first_name": " ", "last_name": " ", "notes": "\n"}
+_DATE_FIELDS = ("birthday", "anniversary", "event")
 
 
 class RowProblem(ValueError):
@@ -41,6 +42,11 @@ class RowReader:
                 sibling = re.sub(r"(?i)value", "Type", table.headers[i])
                 self.event_types[i] = (table.headers.index(sibling)
                                        if sibling in table.headers else None)
+        # Dates apart (they are read first, in column order: the first bad one is reported), the
+        # other columns in order; phones were gathered above.
+        self.date_cols = [(i, f) for i, f in self.columns if f in _DATE_FIELDS]
+        self.text_cols = [(i, f) for i, f in self.columns
+                          if f not in _DATE_FIELDS and f != "phone"]
 
     def read(self, row: list) -> CustomerInput:
         values: dict[str, str] = {}
@@ -49,14 +55,16 @@ class RowReader:
         tags: list[str] = []
         found_dates: list[DateInput] = []
         for i in self.phone_cols:
-            phones.extend(p for p in (x.strip() for x in cell_text(row[i]).split(":::")) if p)
-        for i, field in self.columns:
             cell = row[i]
-            if field in ("birthday", "anniversary", "event"):
+            if cell != "" and cell is not None:  # (a number 0 from a spreadsheet is kept)
+                phones.extend(p for p in (x.strip() for x in cell_text(cell).split(":::")) if p)
+        for i, field in self.date_cols:
+            if row[i] != "":  # read_date's answer for an empty cell: no date
                 found_dates.extend(self._date(i, field, row))
-                continue
-            text = cell_text(cell).strip()
-            if not text or field == "phone":
+        for i, field in self.text_cols:
+            cell = row[i]
+            text = cell.strip() if cell.__class__ is str else cell_text(cell).strip()
+            if not text:
                 continue
             if field == "email":
                 emails.extend(e for e in (x.strip() for x in text.split(":::")) if e)

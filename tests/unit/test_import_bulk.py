@@ -1,0 +1,89 @@
+"""The bulk import's shortcuts give exactly what the one-customer paths give: phone answers
+remembered per import, search rows built from the data in memory."""
+
+from __future__ import annotations
+
+import pytest
+
+from crmdesk.core import importing, phones
+from crmdesk.core.model import CustomerInput
+from crmdesk.formats import import_file, import_mapping
+from crmdesk.store import search
+
+NUMBERS = ["07400 123456", "07400123456", "+44 7400 123456", "0044 7400 123456", " 07400 123456 ",
+           "+33 1 99 00 00 01", "+1 202 555 0100", "(0117) 496 0123", "12", "hello",
+           "07700 900123", "07400 123456 789 012", "", "   ", None]
+
+
+def answer(call, raw):
+    try:
+        return ("number", call(raw))
+    except phones.InvalidPhone as exc:
+        return ("refused", str(exc))
+
+
+@pytest.mark.parametrize("country", ["GB", "de", ""])
+def test_a_remembered_number_gets_the_answer_a_fresh_check_gives(country):
+    remembered = phones.Normaliser(country)
+    for _ in range(2):  # the second time round every answer comes from memory
+        for raw in NUMBERS:
+            assert answer(remembered, raw) == answer(
+                lambda r: phones.normalise(r, country), raw), raw
+
+
+def test_a_full_memory_still_answers_right():
+    remembered = phones.Normaliser("GB", limit=1)
+    assert [answer(remembered, r) for r in ("07400 123456", "12", "12")] == [
+        ("number", "+447400123456"),
+        ("refused", "This number has too few or too many digits."),
+        ("refused", "This number has too few or too many digits.")]
+
+
+def test_search_rows_of_imported_customers_are_what_the_index_builds(db, book, clock, tmp_path,
+                                                                    find):
+    book.create(CustomerInput(first_name="Old", last_name="Friend", tags=["vip"]))
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "Name,Company,Mobile,Home Phone,E-mail,City,Notes,Tags\n"
+        "Zoë Ångström,,07400 123456,+33 1 99 00 00 01,Zoe@Example.com,Bristol,vegan,"
+        "Zebra; VIP; Apple\n"
+        ",Café Übersee,0117 496 0123,,,Berlin,,Wholesale\n"
+        "Ben Cole,,,,,,,\n", encoding="utf-8")
+    table = import_file.read_file(path)
+    plan = importing.plan(table, import_mapping.build_mapping(table.headers), db, "GB",
+                          today=clock.today())
+    result = importing.apply(plan, db, now=clock)
+    ids = result.created_ids
+    query = f"SELECT rowid, names, details FROM customer_search WHERE rowid IN " \
+            f"({','.join('?' * len(ids))}) ORDER BY rowid"
+    imported = db.execute_sql(query, ids).fetchall()
+    search.index_customers(db, ids)
+    assert imported == db.execute_sql(query, ids).fetchall()
+    zoe, cafe, ben = ids
+    assert find("zebra") == [zoe] and zoe in find("vip") and find("3456") == [zoe]
+    assert find("ubersee") == [cafe] and find("4960123") == [cafe] and find("ben cole") == [ben]
+
+
+def test_an_import_replaces_search_rows_left_without_a_customer(db, book, clock, tmp_path, find):
+    first = book.create(CustomerInput(first_name="First", last_name="One"))
+    # As if a customer had been deleted for good and its search row left behind.
+    gone = first + 1
+    db.execute_sql("INSERT INTO customer_search (rowid, names, details) VALUES (?, ?, ?)",
+                   (gone, "Ghost Row", "ghost"))
+    assert find("ghost") == []
+    path = tmp_path / "list.csv"
+    path.write_text("Name\nAnna Berg\n", encoding="utf-8")
+    table = import_file.read_file(path)
+    plan = importing.plan(table, import_mapping.build_mapping(table.headers), db, "GB",
+                          today=clock.today())
+    result = importing.apply(plan, db, now=clock)
+    assert result.created_ids == [gone]
+    assert find("ghost") == [] and find("anna") == [gone]
+
+
+@pytest.mark.parametrize("text", ["Anna Berg", "  anna   BERG ", "Chloé Dubois", "ÅNGSTRÖM",
+                                  "Straße", "ﬁne", "", "Zoe\u0308"])
+def test_the_quick_fold_folds_like_the_full_one(text):
+    from crmdesk.core.text import fold
+
+    assert importing.fast_fold(text) == fold(text)
