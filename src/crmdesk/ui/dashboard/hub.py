@@ -88,6 +88,7 @@ class InsightHub(QObject):
             self.dashboard.customersRequested.connect(self.open_behind)
             self.dashboard.exportRequested.connect(self.export_dashboard)
             self.dashboard_holder.layout().addWidget(self.dashboard)
+            self.dashboard.setVisible(self.dashboard_holder.isVisible())  # now, not queued
         return self.dashboard
 
     def _change_mark(self):
@@ -207,6 +208,7 @@ class InsightHub(QObject):
             page.openRequested.connect(self.open_segment)
             page.exportRequested.connect(self.export_segment)
             self.segments_holder.layout().addWidget(page)
+            page.setVisible(self.segments_holder.isVisible())
         return self.segments_page
 
     def show_segments(self, select_id: int | None = None) -> None:
