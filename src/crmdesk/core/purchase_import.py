@@ -167,18 +167,23 @@ class Matcher:
         self.names: dict[str, set[int]] = defaultdict(set)
         self._normalised: dict[str, str | None] = {}
         self._cache: dict[tuple[str, str, str], tuple[int | None, str, str]] = {}
-        for cid, phone, phone_alt, whatsapp, email, first, last, business, sort_name in \
+        self.trashed: set[str] = set()  # phones, e-mails and names of customers in Trash
+        for cid, phone, phone_alt, whatsapp, email, first, last, business, sort_name, gone in \
                 db.execute_sql("SELECT id, phone, phone_alt, whatsapp, email, first_name, "
-                               "last_name, business_name, sort_name FROM customer "
-                               "WHERE deleted_at IS NULL"):
+                               "last_name, business_name, sort_name, deleted_at IS NOT NULL "
+                               "FROM customer"):
+            names = [n for n in (sort_name, fold(f"{last} {first}"), fold(business)) if n]
+            if gone:
+                self.trashed.update(n for n in (phone, phone_alt, whatsapp) if n)
+                self.trashed.update(["@" + (email or "").casefold(), *names])
+                continue
             for number in (phone, phone_alt, whatsapp):
                 if number:
                     self.phones[number].add(cid)
             if email:
                 self.emails[email.casefold()].add(cid)
-            for name in (sort_name, fold(f"{last} {first}"), fold(business)):
-                if name:
-                    self.names[name].add(cid)
+            for name in names:
+                self.names[name].add(cid)
 
     def _phone(self, raw: str) -> str | None:
         if raw not in self._normalised:
@@ -218,7 +223,23 @@ class Matcher:
                                        "e-mail), or record these sales by hand.")
         if not tried:
             return None, "unmatched", "No customer details on this row (phone, e-mail or name)."
+        if self._in_trash(phone, email, name):
+            return None, "unmatched", ("The customer with " + ", ".join(tried) + " is in Trash: "
+                                       "restore them to import their sales.")
         return None, "unmatched", "No customer with " + ", ".join(tried) + "."
+
+    def _in_trash(self, phone: str, email: str, name: str) -> bool:
+        number = self._phone(phone) if phone else None
+        keys = [number, "@" + email.casefold() if email else None, self._name_key(name)]
+        return any(k and k in self.trashed for k in keys)
+
+    @staticmethod
+    def _name_key(name: str) -> str:
+        folded = fold(name)
+        if "," in folded:
+            last, _, first = folded.partition(",")
+            folded = fold(f"{first} {last}")
+        return folded
 
     def _lookups(self, phone: str, email: str, name: str, tried: list[str]):
         """(how it reads, the value, the customers it finds), in the matching order."""
@@ -232,12 +253,8 @@ class Matcher:
             tried.append(f"e-mail “{email}”")
             yield "have the e-mail", email, self.emails.get(email.casefold(), set())
         if name:
-            folded = fold(name)
-            if "," in folded:
-                last, _, first = folded.partition(",")
-                folded = fold(f"{first} {last}")
             tried.append(f"name “{name}”")
-            yield "are called", name, self.names.get(folded, set())
+            yield "are called", name, self.names.get(self._name_key(name), set())
 
 
 # --- the dry run -------------------------------------------------------------------------------

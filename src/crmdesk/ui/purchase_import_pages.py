@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -80,6 +80,9 @@ class LeftOutList(QVBoxLayout):
         self.page, self.state, self.plan = page, state, None
         self.label = QLabel(tr("These rows will not be imported:"))
         self.rows = QListWidget()
+        self.rows.setWordWrap(True)  # reasons are sentences: show them whole
+        self.rows.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.rows.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.save = QPushButton(tr("Save the list…"))
         self.save.clicked.connect(self.save_rows)
         self.saved = QLabel()
