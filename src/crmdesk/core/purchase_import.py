@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import re
 import uuid
 from collections import Counter, defaultdict
@@ -387,14 +388,18 @@ def _mark_duplicates(db: SqliteDatabase, purchases: list[PlannedPurchase],
     purchase in the book accounts for one in the file."""
     if not purchases:
         return
-    first = min(p.day for p in purchases).isoformat()
-    last = max(p.day for p in purchases).isoformat()
-    customers = {p.customer_id for p in purchases}
+    wanted = sorted({(p.customer_id, p.day.isoformat()) for p in purchases})
     known: Counter = Counter()
-    for cid, day, total, note in db.execute_sql(
-            "SELECT customer_id, purchased_on, total_minor, note FROM purchase "
-            "WHERE purchased_on BETWEEN ? AND ? AND customer_id IS NOT NULL", (first, last)):
-        if cid in customers:
+    for start in range(0, len(wanted), 20000):
+        pairs = json.dumps(wanted[start:start + 20000])
+        # Only the sales of these customers on these days: one index range each.
+        for cid, day, total, note in db.execute_sql(
+                "WITH wanted (customer_id, day) AS (SELECT json_extract(value, '$[0]'), "
+                "json_extract(value, '$[1]') FROM json_each(?)) "
+                "SELECT p.customer_id, p.purchased_on, p.total_minor, p.note "
+                "FROM wanted CROSS JOIN purchase p "
+                "ON p.customer_id = wanted.customer_id AND p.purchased_on = wanted.day",
+                (pairs,)):
             match = _RECEIPT_IN_NOTE.match(note or "")
             known[(cid, str(day)[:10], total, match.group(1).casefold() if match else "")] += 1
     if not known:
