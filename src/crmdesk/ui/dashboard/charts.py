@@ -229,9 +229,10 @@ class BarChart(ChartBase):
         widest = max(metrics.horizontalAdvance(b.label) for b in self.bars) + line * 0.4
         every = max(1, int(-(-widest // slot)))
         painter.setPen(colours["muted"])
+        last = len(self.bars) - 1
         for index, bar in enumerate(self.bars):
-            if index % every:
-                continue
+            if (last - index) % every:
+                continue  # counted from the right: the latest bar always has its label
             x = plot.left() + slot * index
             painter.drawText(QRectF(x - slot, plot.bottom() + line * 0.3, slot * 3, line * 2.4),
                              Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,

@@ -277,7 +277,7 @@ class DashboardPage(QWidget):
     def _month_label(self, key: str, first: bool) -> str:
         year, month = (int(part) for part in key.split("-"))
         short = self.locale.monthName(month, QLocale.FormatType.ShortFormat)
-        return f"{short}\n{year}" if first or month == 1 else short
+        return f"{short}\n{year}" if first or month == 1 else short  # the year once, at least
 
     def _date(self, day: dt.date) -> str:
         return self.locale.toString(QDate(day.year, day.month, day.day),
@@ -336,12 +336,12 @@ class DashboardPage(QWidget):
         tr, money = self.tr, self.money
         months = board.revenue_by_month
         self.revenue_chart.set_bars([
-            Bar(key, self._month_label(key, n == 0), (value,),
+            Bar(key, self._month_label(key, n < 2), (value,),
                 tip=f"{self.month_words(key)}: {money.full(value)}",
                 describe=(tr("bought in %1").replace("%1", self.month_words(key)),))
             for n, (key, value) in enumerate(months)])
         self.new_returning_chart.set_bars([
-            Bar(key, self._month_label(key, n == 0), (new, back),
+            Bar(key, self._month_label(key, n < 2), (new, back),
                 tips=(tr("%1: %2 new buyers").replace("%1", self.month_words(key))
                       .replace("%2", money.number(new)),
                       tr("%1: %2 returning buyers").replace("%1", self.month_words(key))

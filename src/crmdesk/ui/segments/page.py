@@ -7,7 +7,8 @@ reads the saved segments, counts them off the UI thread and acts on the buttons.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtCore import QLocale, QSize, Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -56,7 +57,7 @@ class SegmentsPage(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        header.resizeSection(0, 220)
+        header.resizeSection(0, 280)
         self.tree.itemDoubleClicked.connect(lambda *_: self._emit(self.openRequested))
         self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.empty_state = muted_label(self.tr(
@@ -94,11 +95,16 @@ class SegmentsPage(QWidget):
         keep = select_id if select_id is not None else self.current_id()
         self.segments = list(segments)
         self.tree.clear()
+        bold = QFont(self.tree.font())
+        bold.setBold(True)
+        row_height = self.tree.fontMetrics().height() + 14
         for segment in self.segments:
             item = QTreeWidgetItem([segment.name,
                                     "; ".join(segment.rules.describe(self.currency)),
                                     self._count_text(segment.id)])
             item.setData(0, IdRole, segment.id)
+            item.setFont(0, bold)
+            item.setSizeHint(0, QSize(0, row_height))
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setToolTip(1, "\n".join(segment.rules.describe(self.currency)))
             self.tree.addTopLevelItem(item)
