@@ -99,7 +99,7 @@ def test_a_segment_opens_as_a_customer_list(qtbot, book_of_four, session, qsetti
 
     qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
 
-    assert win.nav.currentRow() == PAGE_CUSTOMERS
+    qtbot.waitUntil(lambda: win.nav.currentRow() == PAGE_CUSTOMERS, timeout=5000)
     assert shown_names(win) == ["Cleo Jones", "Dan Evans"]
     assert win.customers_page.banner_text() == "Segment: York — 2 customers"
     qtbot.mouseClick(win.customers_page.everyone_button, Qt.MouseButton.LeftButton)

@@ -144,9 +144,13 @@ class InsightHub(QObject):
 
         db, period, today = self.session.db, self.dashboard.period(), self.session.today()
         self.behind.request(lambda: report.customers_behind(db, chart, key, period, today),
-                            words)
+                            ("chart", words))
 
-    def _behind_ready(self, words: str, ids: list[int]) -> None:
+    def _behind_ready(self, tag, ids) -> None:
+        kind, words = tag
+        if kind == "segment":
+            self._show_segment(words)
+            return
         if not ids:
             self._say(self.tr("No customers in your book stand behind this any more."))
             return
@@ -262,6 +266,17 @@ class InsightHub(QObject):
         segment = self.store().get(segment_id)
         if segment is None:
             return
+        from crmdesk.core import rfm
+
+        # The list asks the core for the segment on the UI thread; RFM groups may first need
+        # the whole book's scores worked out again (after new sales): that is done here, on
+        # the worker, so the list's own query stays quick.
+        db, today = self.session.db, self.session.today()
+        wanted = bool(segment.rules.rfm_segments)
+        self.behind.request(lambda: rfm.ensure_fresh(db, today) if wanted else None,
+                            ("segment", segment))
+
+    def _show_segment(self, segment) -> None:
         self.window.show_customers(
             lambda n: plural(n, "Segment: %1 — %n customer", "Segment: %1 — %n customers")
             .replace("%1", segment.name), segment=segment.rules)
