@@ -177,3 +177,27 @@ def test_an_export_that_cannot_be_written_says_so(qtbot, shop, session, qsetting
     qtbot.mouseClick(win.insight.dashboard.pdf_button, Qt.MouseButton.LeftButton)
 
     assert seen and seen[0].startswith("The dashboard could not be saved:")
+
+
+def test_hovering_a_bar_tells_its_amount(qtbot, shop, session, qsettings):
+    from PySide6.QtWidgets import QToolTip
+
+    win = open_dashboard(qtbot, session, qsettings)
+    chart = win.insight.dashboard.revenue_chart
+    march = chart.bar_rects()[-1][0]
+
+    qtbot.mouseMove(chart, march.center().toPoint())
+
+    qtbot.waitUntil(lambda: QToolTip.isVisible(), timeout=3000)
+    assert QToolTip.text() == f"March 2026: {win.insight.dashboard.money.full(7000)}"
+
+
+def test_the_active_customers_tile_opens_them(qtbot, shop, session, qsettings):
+    win = open_dashboard(qtbot, session, qsettings)
+    tile = win.insight.dashboard.tiles["active"]
+
+    qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(lambda: win.nav.currentRow() == PAGE_CUSTOMERS, timeout=10000)
+    assert shown_names(win) == ["Anna Schmidt", "Bob Baker"]
+    assert win.customers_page.banner_text().startswith("Showing 2 customers: bought ")
