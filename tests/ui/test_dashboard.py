@@ -201,3 +201,16 @@ def test_the_active_customers_tile_opens_them(qtbot, shop, session, qsettings):
     qtbot.waitUntil(lambda: win.nav.currentRow() == PAGE_CUSTOMERS, timeout=10000)
     assert shown_names(win) == ["Anna Schmidt", "Bob Baker"]
     assert win.customers_page.banner_text().startswith("Showing 2 customers: bought ")
+
+
+def test_the_go_menu_reaches_dashboard_and_segments(qtbot, window):
+    from crmdesk.ui.main_window import PAGE_SEGMENTS
+
+    actions = {a.text(): a for m in window.menuBar().actions() if m.menu()
+               for a in m.menu().actions()}
+    assert actions["Dashboard"].shortcut().toString() == "Ctrl+4"
+    actions["Segments"].trigger()
+    assert window.nav.currentRow() == PAGE_SEGMENTS
+    actions["Dashboard"].trigger()
+    assert window.nav.currentRow() == PAGE_DASHBOARD
+    assert window.nav.item(PAGE_DASHBOARD).text() == "Dashboard"

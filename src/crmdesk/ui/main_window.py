@@ -113,7 +113,7 @@ class MainWindow(WindowDialogs, QMainWindow):
         self.setCentralWidget(central)
 
         build_actions(self)
-        self._add_go_entries()
+        self.insight.add_go_entries(PAGE_DASHBOARD, PAGE_SEGMENTS)
         self._build_status_bar()
         self._connect()
         # One query for the list before the first paint: the sort the header will restore is
@@ -141,20 +141,6 @@ class MainWindow(WindowDialogs, QMainWindow):
     def _title(self) -> str:
         shop = self.session.settings.shop_name
         return f"{shop} — crmdesk" if shop else "crmdesk"
-
-    def _add_go_entries(self) -> None:
-        """Go > Dashboard (Ctrl+4) and Segments (Ctrl+5), after the pages menus.py lists."""
-        from PySide6.QtGui import QKeySequence
-
-        go_menu = next((a.menu() for a in self.menuBar().actions()
-                        if a.text().replace("&", "") == self.tr("Go")), None)
-        if go_menu is None:
-            return
-        for row, text, key in ((PAGE_DASHBOARD, self.tr("Dashboard"), "Ctrl+4"),
-                               (PAGE_SEGMENTS, self.tr("Segments"), "Ctrl+5")):
-            action = go_menu.addAction(text)
-            action.setShortcut(QKeySequence(key))
-            action.triggered.connect(lambda _=False, r=row: self.nav.setCurrentRow(r))
 
     def _build_status_bar(self) -> None:
         self.db_label = QLabel(self.tr("Customer book: %1").replace("%1", str(self.session.path)))

@@ -13,6 +13,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QVBoxLayout, QWidget
 
 from crmdesk.ui.dashboard.latest import LatestJob
@@ -53,6 +54,19 @@ class InsightHub(QObject):
         self.last_message = ""
 
     # --- shared ----------------------------------------------------------------------------
+
+    def add_go_entries(self, dashboard_row: int, segments_row: int) -> None:
+        """Go > Dashboard (Ctrl+4) and Segments (Ctrl+5), after the pages ui/menus.py lists."""
+        window = self.window
+        go_menu = next((a.menu() for a in window.menuBar().actions()
+                        if a.text().replace("&", "") == window.tr("Go")), None)
+        if go_menu is None:
+            return
+        for row, text, key in ((dashboard_row, self.tr("Dashboard"), "Ctrl+4"),
+                               (segments_row, self.tr("Segments"), "Ctrl+5")):
+            action = go_menu.addAction(text)
+            action.setShortcut(QKeySequence(key))
+            action.triggered.connect(lambda _=False, r=row: window.nav.setCurrentRow(r))
 
     def _money(self):
         from crmdesk.ui.dashboard.money import MoneyText
