@@ -202,3 +202,20 @@ def test_install_twice_adds_one_action(qtbot, shop):
     assert again is win.sales_actions
     menus = [a.text() for a in win.menuBar().actions()]
     assert menus.count("&Sales") == 1
+
+
+def test_remove_a_sale_from_the_card_and_undo(qtbot, shop, session):
+    win = shop
+    customer_id = anna(win, session)
+    sell(session, customer_id, 500)
+    sell(session, customer_id, 700)
+    win.show_card(customer_id)
+    section = win.card.sales
+    assert "2 visits" in section.totals.text()
+    newest = section.summary.recent[0].id
+    section.history.linkActivated.emit(f"remove:{newest}")
+    assert "1 visit" in section.totals.text()
+    assert "Sale removed" in win.statusBar().currentMessage()
+    win.undo_stack.undo()
+    assert "2 visits" in section.totals.text()
+    assert section.summary.recent[0].id == newest

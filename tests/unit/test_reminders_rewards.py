@@ -124,3 +124,14 @@ def test_the_today_badge_counts_customers_with_a_reward(db, opened, clock, add):
     assert session.due_today_count() == before + 1
     session.loyalty.redeem(anna)
     assert session.due_today_count() == before
+
+
+def test_a_reward_earned_long_ago_waits_on_today_without_a_notification(db, clock, book, add):
+    loyalty = Loyalty(db, now=clock, settings=lambda: STAMPS, book=book)
+    sales = Sales(db, now=clock, settings=lambda: STAMPS, loyalty=loyalty)
+    anna = add("Anna", "Schmidt")
+    for _ in range(3):
+        sales.record(SaleInput(anna, dt.date(2026, 2, 20), 300))
+    assert rewards(reminders.due(db, NOW, STAMPS)) == []  # 18 days since she last bought
+    assert [o.customer_id for o in rewards(reminders.upcoming(db, NOW.date(), 14, STAMPS))] == [
+        anna]

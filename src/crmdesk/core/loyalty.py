@@ -254,19 +254,29 @@ class Loyalty:
 
 
 def rewards_due(db: SqliteDatabase, lowest: int, limit: int | None = None,
-                customer_id: int | None = None) -> list[RewardDue]:
-    """Customers with a balance of at least `lowest` (> 0), not in Trash, by name."""
+                customer_id: int | None = None, bought_since: dt.date | None = None,
+                biggest_first: bool = False) -> list[RewardDue]:
+    """Customers with a balance of at least `lowest` (> 0), not in Trash: by name, or the
+    biggest balances first (read straight off the partial index, so a LIMIT stops early).
+    `bought_since`: only those whose last purchase is on or after that day (one range of the
+    last-purchase index: the few who bought lately, however many balances there are)."""
+    if bought_since is not None:
+        source = "customer_sales s INDEXED BY customer_sales_last"
+    else:
+        source = "customer_sales s INDEXED BY customer_sales_loyalty"
     sql = ("SELECT s.customer_id, c.display_name, s.loyalty_balance, "
            "(SELECT COALESCE(MAX(e.id), 0) FROM loyalty_entry e WHERE e.customer_id = "
            "s.customer_id AND e.kind = 'redeem'), c.sort_name, c.phone, c.email, c.whatsapp "
-           "FROM customer_sales s INDEXED BY customer_sales_loyalty "
-           "CROSS JOIN customer c ON c.id = s.customer_id "
+           f"FROM {source} CROSS JOIN customer c ON c.id = s.customer_id "
            "WHERE s.loyalty_balance > 0 AND s.loyalty_balance >= ? AND c.deleted_at IS NULL")
     params: list = [max(1, lowest)]
     if customer_id is not None:
         sql += " AND s.customer_id = ?"
         params.append(customer_id)
-    sql += " ORDER BY c.sort_name"
+    if bought_since is not None:
+        sql += " AND s.last_purchase_on >= ?"
+        params.append(bought_since.isoformat())
+    sql += " ORDER BY s.loyalty_balance DESC" if biggest_first else " ORDER BY c.sort_name"
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)

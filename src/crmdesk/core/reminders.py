@@ -26,7 +26,10 @@ taken as the system's local time). No Qt. The rules, decided here and held by th
 - Rewards (loyalty): a customer whose balance reaches a reward's threshold has one occurrence
   per reward reached, "reward:<customer>:<cycle>-<points>", due at `remind_hour` today; the
   cycle is the id of their last redeem, so once shown it does not come again, and redeeming
-  (or undoing the sale that earned it) takes it away. Customers in Trash have none.
+  (or undoing the sale that earned it) takes it away. A reward comes due with a sale, so it
+  is reminded of while the customer's last purchase is at most CATCH_UP_DAYS old; after that
+  it waits on Today (`upcoming`, biggest balances first, REWARDS_LISTED at most) and on the
+  card. Customers in Trash have none.
 
 This module answers what is due and what is coming. The settings, `Occurrence` and the day
 arithmetic live in `reminder_rules`, the titles in `reminder_words`, and what became of each
@@ -212,23 +215,34 @@ class DueCheck:
         return min(m for m in moments if m is not None and m > now)
 
 
-def _rewards(db: SqliteDatabase, ctx: _Ctx, settings) -> list[Occurrence]:
+#: Rewards Today lists at most (the biggest balances first).
+REWARDS_LISTED = 500
+
+
+def _rewards(db: SqliteDatabase, ctx: _Ctx, settings, recent: bool) -> list[Occurrence]:
     """Rewards customers can have now (loyalty program): one occurrence per reward reached,
     keyed by the customer's redeem cycle, so it is not repeated once shown or dismissed, and
-    leaves when redeemed (the balance drops, and the next cycle has new keys)."""
+    leaves when redeemed (the balance drops, and the next cycle has new keys). `recent`: only
+    customers who bought in the last CATCH_UP_DAYS days (a reward comes due with a sale; later
+    it waits on Today and the card without a notification)."""
     from crmdesk.core import loyalty
 
     program = loyalty.program(settings or BusinessSettings())
     if not program.active:
         return []
     unit = "stamp" if program.mode == "stamps" else "point"
-    return [_reward(ctx, due, reward, unit)
-            for due in loyalty.rewards_due(db, program.lowest)
+    if recent:
+        found = loyalty.rewards_due(
+            db, program.lowest, bought_since=ctx.today - dt.timedelta(days=CATCH_UP_DAYS))
+    else:
+        found = loyalty.rewards_due(db, program.lowest, limit=REWARDS_LISTED,
+                                    biggest_first=True)
+    return [_reward(ctx, due, reward, unit) for due in found
             for reward in program.available(due.balance)]
 
 
 def _open_rewards(db: SqliteDatabase, ctx: _Ctx, settings) -> list[Occurrence]:
-    found = _rewards(db, ctx, settings)
+    found = _rewards(db, ctx, settings, recent=True)
     if not found:
         return []
     now = utc_naive(ctx.now)
@@ -386,7 +400,7 @@ def upcoming(db: SqliteDatabase, today: dt.date, days: int = 14,
     found.extend(o for o in map(lambda row: _appointment(ctx, row),
                                 _query(db, _APPOINTMENTS, params)) if o.occurs_on <= last)
     found = [o for o in found if o.occurs_on <= last]
-    found.extend(_rewards(db, ctx, settings))
+    found.extend(_rewards(db, ctx, settings, recent=False))
     found.sort(key=lambda o: (o.occurs_on, o.starts_at.time() if o.starts_at else dt.time(),
                               o.sort_name, o.key))
     return found

@@ -76,6 +76,9 @@ class SalesActions(QObject):
         card.shown.connect(self.fill_card)
         card.sales.recordRequested.connect(
             lambda: card.card is not None and self.record_sale(card.card.id))
+        card.sales.removeRequested.connect(
+            lambda purchase_id: card.card is not None and self.remove_sale(purchase_id,
+                                                                            card.card.id))
         card.sales.redeemRequested.connect(
             lambda reward: card.card is not None and self.redeem(card.card.id, reward))
         if card.card is not None:
@@ -138,6 +141,15 @@ class SalesActions(QObject):
             message += " " + self.tr("%1 can now have %2!").replace("%1", name).replace(
                 "%2", new[0].text)
         window.statusBar().showMessage(message + " " + self.tr("Press Ctrl+Z to undo."), 8000)
+        return True
+
+    def remove_sale(self, purchase_id: int, customer_id: int | None) -> bool:
+        window = self.window
+        if not window._push(undo.RemoveSale(self.session.sales, purchase_id, customer_id,
+                                            self.changed)):
+            return False
+        window.statusBar().showMessage(
+            self.tr("Sale removed. Press Ctrl+Z to undo."), 8000)
         return True
 
     # --- loyalty ---------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from crmdesk.ui.widgets import muted_colour, section_title
 class SalesSection(QWidget):
     recordRequested = Signal()
     redeemRequested = Signal(object)  # Reward
+    removeRequested = Signal(int)  # purchase id
 
     def __init__(self, formatter: Formatter, parent=None):
         super().__init__(parent)
@@ -49,6 +50,10 @@ class SalesSection(QWidget):
         self.rewards.setSpacing(6)
         self.history = self._label("salesHistory")
         self.history.setTextFormat(Qt.TextFormat.RichText)
+        self.history.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                             | Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.history.linkActivated.connect(self._link)
+        self._read_only = False
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -78,6 +83,7 @@ class SalesSection(QWidget):
     def show_sales(self, summary: SalesSummary, program: Program, read_only: bool = False) -> None:
         fmt, tr = self._fmt, self.tr
         self.summary = summary
+        self._read_only = read_only
         self.record_button.setEnabled(not read_only)
         self.title.setText(tr("Purchases (%1)").replace("%1", str(summary.visits))
                            if summary.visits else tr("Purchases"))
@@ -144,12 +150,20 @@ class SalesSection(QWidget):
                 line += f" &nbsp;{esc(sale.items_text)}"
             if sale.note:
                 line += f" <span style='color:{muted}'>— {esc(sale.note.splitlines()[0])}</span>"
+            if not self._read_only:
+                line += (f" &nbsp;<a href='remove:{sale.id}' style='color:{muted}'>"
+                         f"{esc(self.tr('remove'))}</a>")
             rows.append(line)
         more = summary.visits - len(summary.recent)
         if more > 0:
             rows.append(f"<span style='color:{muted}'>"
                         + esc(count(more, "…and %n earlier", "…and %n earlier")) + "</span>")
         return "<br>".join(rows)
+
+    def _link(self, href: str) -> None:
+        kind, _, value = href.partition(":")
+        if kind == "remove" and value.isdigit():
+            self.removeRequested.emit(int(value))
 
     def history_texts(self) -> list[str]:
         """What each history line says (for tests and accessibility)."""
