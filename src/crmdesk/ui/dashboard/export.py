@@ -7,7 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QPoint, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPalette,
+    QPdfWriter,
+)
 from PySide6.QtWidgets import QWidget
 
 
@@ -65,9 +73,23 @@ def save_pdf(widget: QWidget, path: Path, title: str, lines: list[str]) -> Path:
         scale = min(room.width() / max(1, size.width()), room.height() / max(1, size.height()))
         painter.translate(room.left(), room.top())
         painter.scale(scale, scale)
-        widget.render(painter, QPoint(0, 0))
+        _render_light(widget, painter)
     finally:
         painter.end()
     if not Path(path).exists() or Path(path).stat().st_size == 0:
         raise ExportError(f"could not write {path}")
     return path
+
+
+def _render_light(widget: QWidget, painter: QPainter) -> None:
+    """Paper is white: in a dark palette the figures are drawn in the style's light one."""
+    dark = widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    had_own = widget.testAttribute(Qt.WidgetAttribute.WA_SetPalette)
+    before = QPalette(widget.palette())
+    if dark:
+        widget.setPalette(widget.style().standardPalette())
+    try:
+        widget.render(painter, QPoint(0, 0))
+    finally:
+        if dark:
+            widget.setPalette(before if had_own else QPalette())
