@@ -219,3 +219,29 @@ def test_remove_a_sale_from_the_card_and_undo(qtbot, shop, session):
     win.undo_stack.undo()
     assert "2 visits" in section.totals.text()
     assert section.summary.recent[0].id == newest
+
+
+def test_stamp_card_for_one_category_in_the_settings_dialog(qtbot):
+    from crmdesk.core.settings import BusinessSettings
+    from crmdesk.ui.settings_dialog import SettingsDialog
+
+    class NoAutostart:
+        def is_enabled(self):
+            return False
+
+    dialog = SettingsDialog(BusinessSettings(loyalty_rewards="not readable"),
+                            today=dt.date(2026, 3, 10), autostart=NoAutostart(),
+                            categories=[(3, "Coffee"), (4, "Cake")])
+    qtbot.addWidget(dialog)
+    page = dialog.loyalty
+    assert page.stamps.isHidden() and page.points.isHidden()  # off: no stamp or points settings shown
+    page.mode.setCurrentIndex(page.mode.findData("stamps"))
+    assert not page.stamps.isHidden() and page.points.isHidden()
+    page.stamp_category.setCurrentIndex(page.stamp_category.findText("Sales with Coffee"))
+    page.stamps_needed.setValue(9)
+    page.stamp_reward.setText("  a free   flat white ")
+    assert dialog.save()
+    value = dialog.value
+    assert (value.loyalty_mode, value.loyalty_stamp_category, value.loyalty_stamps_needed,
+            value.loyalty_stamp_reward) == ("stamps", 3, 9, "a free flat white")
+    assert value.loyalty_rewards == "not readable"  # not shown, so kept as it was

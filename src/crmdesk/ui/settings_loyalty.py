@@ -120,21 +120,22 @@ class LoyaltySettings(QWidget):
         """The loyalty fields; ValueError with a plain message when something cannot be
         saved (the message is also shown on the page)."""
         mode = self.mode.currentData()
+        text = self.rewards.toPlainText()
         try:
-            rewards = loyalty.parse_rewards(self.rewards.toPlainText())
-            if mode == "points" and not rewards:
-                raise ValueError(self.tr("Add at least one reward, such as “100 = £5 off”."))
-            if mode == "stamps" and not self.stamp_reward.text().strip():
+            if mode == "points":
+                rewards = loyalty.parse_rewards(text)
+                if not rewards:
+                    raise ValueError(self.tr("Add at least one reward, such as "
+                                             "“100 = £5 off”."))
+                text = loyalty.format_rewards(rewards)
+            elif mode == "stamps" and not self.stamp_reward.text().strip():
                 raise ValueError(self.tr("Say what the customer gets after the last stamp."))
         except ValueError as exc:
-            if mode == "off":
-                rewards = None  # kept as it was; it does not matter while the program is off
-            else:
-                self.error.setText(str(exc))
-                self.error.show()
-                raise
-        text = (self._settings.loyalty_rewards if rewards is None
-                else loyalty.format_rewards(rewards))
+            self.error.setText(str(exc))
+            self.error.show()
+            raise
+        if mode != "points" and text.strip() == self._settings.loyalty_rewards.strip():
+            text = self._settings.loyalty_rewards  # not in use: kept exactly as it was
         return dict(loyalty_mode=mode, loyalty_points_per_unit=self.per_unit.value(),
                     loyalty_rewards=text, loyalty_stamps_needed=self.stamps_needed.value(),
                     loyalty_stamp_reward=" ".join(self.stamp_reward.text().split()),
