@@ -353,12 +353,13 @@ class HeatMap(ChartBase):
         self.counts: dict[tuple[int, int], int] = {}
         self.tip_text: Callable[[int, int, int], str] = lambda r, f, n: str(n)
         self.words: Callable[[int, int], str] = lambda r, f: f"R{r} F{f}"
+        self.number_text: Callable[[int], str] = str
         self.row_title = self.tr("Bought recently")
         self.column_title = self.tr("Buys often")
 
     def sizeHint(self) -> QSize:  # noqa: N802
         line = self.line()
-        return QSize(round(line * 20), round(line * 15))
+        return QSize(round(line * 24), round(line * 14))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
         line = self.line()
@@ -370,16 +371,18 @@ class HeatMap(ChartBase):
         self.update()
 
     def _grid(self) -> QRectF:
+        """Cells as tall as the height allows, and up to twice as wide (room for 5 digits)."""
         line = self.line()
         left = line * 3.2
         bottom = line * 3.0
-        size = min(self.width() - left - line * 0.5, self.height() - bottom - line * 0.5)
-        return QRectF(left, line * 0.5, size, size)
+        height = max(line * 5, self.height() - bottom - line * 0.5)
+        width = min(self.width() - left - line * 0.5, height * 2.2)
+        return QRectF(left, line * 0.5, width, height)
 
     def cell_rect(self, r: int, f: int) -> QRectF:
         grid = self._grid()
-        cell = grid.width() / 5
-        return QRectF(grid.left() + (f - 1) * cell, grid.top() + (5 - r) * cell, cell, cell)
+        across, down = grid.width() / 5, grid.height() / 5
+        return QRectF(grid.left() + (f - 1) * across, grid.top() + (5 - r) * down, across, down)
 
     def _layout(self) -> None:
         self._hits = []
@@ -416,16 +419,17 @@ class HeatMap(ChartBase):
                 painter.drawRect(rect.adjusted(2, 2, -2, -2))
             on_fill = QColor("white") if share > 0.55 else colours["text"]
             painter.setPen(on_fill if n else colours["muted"])
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(n))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.number_text(n))
         grid = self._grid()
-        cell = grid.width() / 5
+        across, down = grid.width() / 5, grid.height() / 5
         painter.setPen(colours["muted"])
         for score in range(1, 6):
-            painter.drawText(QRectF(grid.left() - line * 1.4, grid.top() + (5 - score) * cell,
-                                    line * 1.2, cell),
+            painter.drawText(QRectF(grid.left() - line * 1.4, grid.top() + (5 - score) * down,
+                                    line * 1.2, down),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                              str(score))
-            painter.drawText(QRectF(grid.left() + (score - 1) * cell, grid.bottom(), cell, line),
+            painter.drawText(QRectF(grid.left() + (score - 1) * across, grid.bottom(), across,
+                                    line),
                              Qt.AlignmentFlag.AlignCenter, str(score))
         painter.setPen(colours["text"])
         painter.drawText(QRectF(grid.left(), grid.bottom() + line, grid.width(), line * 1.4),

@@ -174,6 +174,7 @@ class DashboardPage(QWidget):
         self.top_chart.empty_text = tr("No sales recorded yet.")
         self.rfm_chart = HeatMap()
         self.rfm_chart.empty_text = tr("No sales recorded yet.")
+        self.rfm_chart.number_text = self.money.number
         self.rfm_chart.tip_text = lambda r, f, n: (
             tr("%1 customers: recency %2, frequency %3 (5 = best)")
             .replace("%1", self.money.number(n)).replace("%2", str(r)).replace("%3", str(f)))
