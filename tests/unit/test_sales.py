@@ -166,3 +166,8 @@ def test_empty_trash_keeps_purchases_as_anonymous_rows(sales, book, db, anna):
     assert (sale.customer_id, sale.total_minor, sale.items_text) == (None, 500, "a")
     assert items_rows(db, sale_id)[0][0] is None
     assert db.execute_sql("SELECT COUNT(*) FROM customer_sales").fetchone()[0] == 0
+
+
+def test_a_sale_is_written_in_the_computers_currency_when_the_shop_has_none(db, clock, anna):
+    sales = Sales(db, now=clock, settings=BusinessSettings, fallback_currency=lambda: "jpy")
+    assert sales.get(sales.record(SaleInput(anna, D(2026, 3, 9), 1500))).currency == "JPY"

@@ -111,18 +111,21 @@ class Sales:
     `loyalty` (core.loyalty.Loyalty) earns points or stamps with each sale."""
 
     def __init__(self, db: SqliteDatabase, now: Now = system_now, settings=BusinessSettings,
-                 loyalty=None):
+                 loyalty=None, fallback_currency=lambda: ""):
         self.db = db
         self.now = now
         self.settings = settings
         self.loyalty = loyalty
+        # The computer's currency, asked when the setting is "" (the window knows it: QLocale).
+        self.fallback_currency = fallback_currency
         self.catalogue = Catalogue(db)
 
     def today(self) -> dt.date:
         return self.now().date()
 
     def currency(self) -> str:
-        return self.settings().currency
+        """The currency a new sale is written in (its code, or "" when nobody knows)."""
+        return (self.settings().currency or self.fallback_currency() or "").upper()
 
     # --- checks ----------------------------------------------------------------------------
 

@@ -36,6 +36,8 @@ class Session:
         self._due_check = None
         self._sales = None
         self._loyalty = None
+        #: the computer's currency code, for when the setting is "" (set by the window)
+        self.fallback_currency = ""
 
     def today(self) -> dt.date:
         return self.now().date()
@@ -84,7 +86,8 @@ class Session:
             from crmdesk.core.sales import Sales
 
             self._sales = Sales(self.db, now=self.now, settings=lambda: self.settings,
-                                loyalty=self.loyalty)
+                                loyalty=self.loyalty,
+                                fallback_currency=lambda: self.fallback_currency)
         return self._sales
 
     # --- reminders (core/reminders.py) ------------------------------------------------------

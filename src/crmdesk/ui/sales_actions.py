@@ -35,6 +35,10 @@ class SalesActions(QObject):
         super().__init__(window)
         self.window = window
         self.session = window.session
+        # New sales are written in the computer's currency when the shop has not chosen one.
+        locale = window.formatter.locale
+        self.session.fallback_currency = locale.currencySymbol(
+            locale.CurrencySymbolFormat.CurrencyIsoCode)
         self.dialog = None
         self.catalogue_dialog = None
 
