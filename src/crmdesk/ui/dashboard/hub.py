@@ -71,7 +71,7 @@ class InsightHub(QObject):
     def _money(self):
         from crmdesk.ui.dashboard.money import MoneyText
 
-        return MoneyText(self.session.settings.currency, self.window.formatter.locale)
+        return MoneyText.from_formatter(self.window.formatter)
 
     def _say(self, text: str) -> None:
         self.last_message = text
@@ -144,6 +144,7 @@ class InsightHub(QObject):
         self._mark = self._change_mark()
         empty = (board.kpis.customers == 0 and not board.top_customers
                  and not any(value for _m, value in board.revenue_by_month))
+        page.money = self._money()  # the shop's currency may have changed in Settings
         if empty:
             page.show_empty()
         else:

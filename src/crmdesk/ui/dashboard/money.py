@@ -1,8 +1,9 @@
-"""Money and numbers for the dashboard and the segment builder, shown with QLocale.
+"""Money and numbers for the dashboard, shown with QLocale.
 
 Amounts arrive as integer minor units of the shop's currency (BusinessSettings.currency, "" =
-the system's). Until the shared `Formatter.money` exists this small helper does it: the
-currency's own decimals (core/money.digits) and its symbol; a short form ("€12.3k") for axes.
+the system's). Full amounts are the window Formatter's `money` (`from_formatter`); this adds
+whole amounts for tiles and bar ends and a short form ("€12.3k") for axes, with the currency's
+own decimals (core/money.digits) and the same symbol.
 """
 
 from __future__ import annotations
@@ -32,6 +33,15 @@ class MoneyText:
             self.symbol = _SYMBOLS.get(self.currency, self.currency)
         else:
             self.symbol = self.locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencySymbol)
+
+    @classmethod
+    def from_formatter(cls, formatter) -> MoneyText:
+        """The window's Formatter (ui/formatting.py) knows the shop's currency and symbol:
+        full amounts come from its `money`, the short forms use the same symbol."""
+        result = cls(formatter.currency(), formatter.locale)
+        result.symbol = formatter.currency_symbol()
+        result.full = formatter.money
+        return result
 
     def _value(self, minor: int) -> float:
         # Only for showing: the exact amount stays an integer everywhere else.

@@ -163,25 +163,25 @@ class DashboardPage(QWidget):
             self.tiles[key] = tile
             grid.addWidget(tile, n // 5, n % 5)
 
-        axis = self.money.short
-        self.revenue_chart = BarChart((tr("Revenue"),), axis)
+        # (through lambdas: `self.money` is made again when the shop's currency changes)
+        self.revenue_chart = BarChart((tr("Revenue"),), lambda v: self.money.short(v))
         self.revenue_chart.setObjectName("revenueChart")
         self.new_returning_chart = BarChart((tr("New buyers"), tr("Returning buyers")),
-                                            self.money.number)
-        self.category_chart = HBarChart(self.money.whole)
+                                            lambda n: self.money.number(n))
+        self.category_chart = HBarChart(lambda v: self.money.whole(v))
         self.category_chart.empty_text = tr("No sales in this period.")
-        self.top_chart = HBarChart(self.money.whole)
+        self.top_chart = HBarChart(lambda v: self.money.whole(v))
         self.top_chart.empty_text = tr("No sales recorded yet.")
         self.rfm_chart = HeatMap()
         self.rfm_chart.empty_text = tr("No sales recorded yet.")
-        self.rfm_chart.number_text = self.money.number
+        self.rfm_chart.number_text = lambda n: self.money.number(n)
         self.rfm_chart.tip_text = lambda r, f, n: (
             tr("%1 customers: recency %2, frequency %3 (5 = best)")
             .replace("%1", self.money.number(n)).replace("%2", str(r)).replace("%3", str(f)))
         self.rfm_chart.words = lambda r, f: tr(
             "customer grid square recency %1, frequency %2").replace("%1", str(r)).replace(
             "%2", str(f))
-        self.segment_chart = HBarChart(self.money.number)
+        self.segment_chart = HBarChart(lambda n: self.money.number(n))
         self.segment_chart.empty_text = tr("No sales recorded yet.")
 
         self.revenue_chart.activated.connect(
