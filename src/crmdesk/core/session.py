@@ -51,12 +51,15 @@ class Session:
         self.book.feb29 = self.customers.feb29 = value.feb29
 
     def due_today_count(self) -> int:
-        """Dates falling today, follow-ups due today or overdue, and customers with a loyalty
-        reward to collect (for the Today badge)."""
+        """Dates falling today, follow-ups due today or overdue, and customers whose loyalty
+        reward came due with a recent sale (for the Today badge)."""
         from crmdesk.core.loyalty import program
+        from crmdesk.core.reminder_rules import CATCH_UP_DAYS
 
-        return (upcoming.due_today_count(self.db, self.today(), self.settings.feb29)
-                + upcoming.rewards_due_count(self.db, program(self.settings).lowest))
+        today = self.today()
+        return (upcoming.due_today_count(self.db, today, self.settings.feb29)
+                + upcoming.rewards_due_count(self.db, program(self.settings).lowest,
+                                             today - dt.timedelta(days=CATCH_UP_DAYS)))
 
     def add_sample_customers(self, count: int, progress: Callable[[int, int], bool],
                              seed: int | None = None) -> int:

@@ -73,12 +73,14 @@ def due_today_count(db: SqliteDatabase, today: dt.date,
     return dates + follow_ups_due
 
 
-def rewards_due_count(db: SqliteDatabase, lowest: int | None) -> int:
-    """Customers (not in Trash) whose loyalty balance pays for the cheapest reward (`lowest`;
-    None when the program is off). One range of the partial index on positive balances."""
+def rewards_due_count(db: SqliteDatabase, lowest: int | None, since: dt.date) -> int:
+    """Customers (not in Trash) who bought on or after `since` and whose loyalty balance pays
+    for the cheapest reward (`lowest`; None when the program is off): the rewards that came
+    due lately, as the reminders count them. One range of the last-purchase index."""
     if lowest is None:
         return 0
     return db.execute_sql(
-        "SELECT COUNT(*) FROM customer_sales s INDEXED BY customer_sales_loyalty "
-        "CROSS JOIN customer c ON c.id = s.customer_id WHERE s.loyalty_balance > 0 "
-        "AND s.loyalty_balance >= ? AND c.deleted_at IS NULL", (max(1, lowest),)).fetchone()[0]
+        "SELECT COUNT(*) FROM customer_sales s INDEXED BY customer_sales_last "
+        "CROSS JOIN customer c ON c.id = s.customer_id WHERE s.last_purchase_on >= ? "
+        "AND s.loyalty_balance > 0 AND s.loyalty_balance >= ? AND c.deleted_at IS NULL",
+        (since.isoformat(), max(1, lowest))).fetchone()[0]
