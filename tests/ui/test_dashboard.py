@@ -214,3 +214,15 @@ def test_the_go_menu_reaches_dashboard_and_segments(qtbot, window):
     actions["Dashboard"].trigger()
     assert window.nav.currentRow() == PAGE_DASHBOARD
     assert window.nav.item(PAGE_DASHBOARD).text() == "Dashboard"
+
+
+def test_what_do_these_mean_defines_customer_value(qtbot, shop, session, qsettings):
+    win = open_dashboard(qtbot, session, qsettings)
+    page = win.insight.dashboard
+
+    qtbot.mouseClick(page.help_button, Qt.MouseButton.LeftButton)
+
+    assert page.help_box.isVisible()
+    text = page.help_box.text()
+    assert "<b>Historical:</b>" in text and "<b>Predicted:</b>" in text
+    page.help_box.close()

@@ -128,9 +128,12 @@ class MainWindow(WindowDialogs, QMainWindow):
         self.nav.setCurrentRow(PAGE_CUSTOMERS)
         self.customers_page.table.viewport().installEventFilter(self)
         start = START_PAGES.get(os.environ.get("CRMDESK_START_PAGE", "").strip().lower())
-        if start:  # after the list's first paint, so start-up is measured the same way
+        if start and self.customers_stack.currentIndex() == 1:
+            # after the list's first paint, so start-up is measured the same way
             self.listPainted.connect(lambda: QTimer.singleShot(
                 0, lambda: self.nav.setCurrentRow(start)))
+        elif start:  # an empty book: there is no list to paint
+            QTimer.singleShot(0, lambda: self.nav.setCurrentRow(start))
         # After the first paint: the rest of the list, the card, the Today badge.
         self.listPainted.connect(lambda: QTimer.singleShot(0, self._after_first_paint))
         self._deferring = self.customers_stack.currentIndex() == 1
