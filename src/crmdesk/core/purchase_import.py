@@ -158,6 +158,13 @@ class PurchaseResult:
 
 # --- matching ----------------------------------------------------------------------------------
 
+def _fold(text: str) -> str:
+    """text.fold, with a quick way for plain ASCII (most names): same result."""
+    if text.isascii():
+        return " ".join(text.lower().split())
+    return fold(text)
+
+
 class Matcher:
     """Who bought: lookups of the live customers' phones, e-mails and names, built once."""
 
@@ -173,7 +180,7 @@ class Matcher:
                 db.execute_sql("SELECT id, phone, phone_alt, whatsapp, email, first_name, "
                                "last_name, business_name, sort_name, deleted_at IS NOT NULL "
                                "FROM customer"):
-            names = [n for n in (sort_name, fold(f"{last} {first}"), fold(business)) if n]
+            names = [n for n in (sort_name, _fold(f"{last} {first}"), _fold(business)) if n]
             if gone:
                 self.trashed.update(n for n in (phone, phone_alt, whatsapp) if n)
                 self.trashed.update(["@" + (email or "").casefold(), *names])
@@ -236,11 +243,12 @@ class Matcher:
 
     @staticmethod
     def _name_key(name: str) -> str:
-        folded = fold(name)
+        folded = _fold(name)
         if "," in folded:
             last, _, first = folded.partition(",")
-            folded = fold(f"{first} {last}")
+            folded = _fold(f"{first} {last}")
         return folded
+
 
     def _lookups(self, phone: str, email: str, name: str, tried: list[str]):
         """(how it reads, the value, the customers it finds), in the matching order."""
@@ -448,7 +456,8 @@ def apply(plan_: PurchasePlan, db: SqliteDatabase, progress: Progress | None = N
     nothing is written. No loyalty points are earned by imported history."""
     result = PurchaseResult(batch=batch or uuid.uuid4().hex[:12],
                             duplicates=plan_.duplicate_purchases)
-    purchases = plan_.to_import
+    # In customer order: the per-customer indexes and sums are written close together.
+    purchases = sorted(plan_.to_import, key=lambda p: (p.customer_id, p.day))
     total = len(purchases)
     stamp = utc_naive(now()).replace(microsecond=0)
     with db.atomic("IMMEDIATE"):

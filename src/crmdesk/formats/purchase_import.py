@@ -247,6 +247,9 @@ class SaleReader:
         self.table, self.currency, self.order, self.today = table, currency, order, today
         self.point = point if point is not None else decimal_point(table, mapping)
         self.at = {field: _column(table, mapping, field) for field in FIELDS}
+        # Tills repeat prices and days: each distinct text is read once.
+        self._amounts: dict[str, int | str] = {}
+        self._days: dict[object, dt.date | str] = {}
 
     def _text(self, row: list[Cell], field: str) -> str:
         index = self.at[field]
@@ -262,12 +265,18 @@ class SaleReader:
         text = cell_text(cell).strip()
         if not text:
             return None
-        try:
-            value = money.parse_amount(text, self.currency, self.point)
-        except ValueError as exc:
-            raise RowProblem(f"{label}: {exc}.") from None
-        if abs(value) >= MAX_AMOUNT:
-            raise RowProblem(f"{label}: “{text}” is too large for a sale.")
+        value = self._amounts.get(text)
+        if value is None:
+            try:
+                value = money.parse_amount(text, self.currency, self.point)
+            except ValueError as exc:
+                value = f"{exc}."
+            else:
+                if abs(value) >= MAX_AMOUNT:
+                    value = f"“{text}” is too large for a sale."
+            self._amounts[text] = value
+        if isinstance(value, str):
+            raise RowProblem(f"{label}: {value}")
         return value
 
     def receipt(self, index: int) -> str:
@@ -303,6 +312,19 @@ class SaleReader:
 
     def _date(self, row: list[Cell]) -> dt.date:
         cell = row[self.at["date"]]
+        key = cell if isinstance(cell, str) else repr(cell)
+        day = self._days.get(key)
+        if day is None:
+            try:
+                day = self._day(cell)
+            except RowProblem as exc:
+                day = str(exc)
+            self._days[key] = day
+        if isinstance(day, str):
+            raise RowProblem(day)
+        return day
+
+    def _day(self, cell: Cell) -> dt.date:
         try:
             value = read_date(cell, self.order, self.today)
         except DateProblem as exc:
