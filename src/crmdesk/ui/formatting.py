@@ -125,6 +125,12 @@ class Formatter:
         symbol = (self.currency_symbol() if code == self.currency()
                   else CURRENCY_SYMBOLS.get(code, code))
         places = money.digits(code)
+        if self.locale.language() == QLocale.Language.C:
+            # A computer without a language setting: "£1234.50", "CHF 1234.50".
+            number = f"{money.to_decimal(minor, code):.{places}f}"
+            sign, number = ("-", number[1:]) if number.startswith("-") else ("", number)
+            gap = " " if symbol[-1:].isalpha() else ""
+            return f"{sign}{symbol}{gap}{number}"
         # A float is only used to show the number; the amount itself stays exact.
         return self.locale.toCurrencyString(float(money.to_decimal(minor, code)), symbol,
                                             places)

@@ -42,7 +42,7 @@ class SalesActions(QObject):
         self.dialog = None
         self.catalogue_dialog = None
 
-        self.record_action = QAction(icon("check"), self.tr("Record a sale…"), window)
+        self.record_action = QAction(icon("sale"), self.tr("Record a sale…"), window)
         self.record_action.setObjectName("recordSaleAction")
         self.record_action.setShortcut(QKeySequence(SHORTCUT))
         tip = self.tr("Write down what a customer bought (%1)").replace("%1", SHORTCUT)

@@ -35,7 +35,7 @@ class SalesSection(QWidget):
         self._fmt = formatter
         self.summary: SalesSummary | None = None
         self.title = section_title(self.tr("Purchases"))
-        self.record_button = QPushButton(icon("check"), self.tr("Record a sale…"))
+        self.record_button = QPushButton(icon("sale"), self.tr("Record a sale…"))
         self.record_button.setObjectName("recordSale")
         self.record_button.setToolTip(self.tr("Write down what this customer bought"))
         self.record_button.clicked.connect(self.recordRequested)
