@@ -226,3 +226,16 @@ def test_what_do_these_mean_defines_customer_value(qtbot, shop, session, qsettin
     text = page.help_box.text()
     assert "<b>Historical:</b>" in text and "<b>Predicted:</b>" in text
     page.help_box.close()
+
+
+def test_a_bar_can_be_opened_from_the_keyboard(qtbot, shop, session, qsettings):
+    win = open_dashboard(qtbot, session, qsettings)
+    chart = win.insight.dashboard.top_chart
+    chart.setFocus()
+
+    qtbot.keyClick(chart, Qt.Key.Key_Down)  # the first bar: Bob, the biggest spender
+    qtbot.keyClick(chart, Qt.Key.Key_Down)  # then Anna
+    qtbot.keyClick(chart, Qt.Key.Key_Return)
+
+    qtbot.waitUntil(lambda: win.nav.currentRow() == PAGE_CUSTOMERS, timeout=10000)
+    assert shown_names(win) == ["Anna Schmidt"]

@@ -65,6 +65,7 @@ class ChartBase(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reachable with Tab, then arrows
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.empty_text = self.tr("Nothing to show for this period yet.")
         self._hits: list[tuple[QRectF, int, int]] = []  # rect, item index, series
@@ -104,6 +105,31 @@ class ChartBase(QWidget):
             self.setCursor(Qt.CursorShape.PointingHandCursor)
             QToolTip.showText(event.globalPosition().toPoint(), self.tip_for(*found), self)
         super().mouseMoveEvent(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        """Arrows move between the bars (or cells), Enter or Space opens the customers."""
+        self._layout()
+        keys = Qt.Key
+        if not self._hits:
+            super().keyPressEvent(event)
+            return
+        spots = [(index, series) for _rect, index, series in self._hits]
+        at = spots.index(self._hover) if self._hover in spots else -1
+        if event.key() in (keys.Key_Right, keys.Key_Down):
+            at = min(at + 1, len(spots) - 1)
+        elif event.key() in (keys.Key_Left, keys.Key_Up):
+            at = max(at - 1, 0)
+        elif event.key() in (keys.Key_Return, keys.Key_Enter, keys.Key_Space) and at >= 0:
+            self.activate(*spots[at])
+            return
+        else:
+            super().keyPressEvent(event)
+            return
+        self._hover = spots[at]
+        rect = self._hits[at][0]
+        QToolTip.showText(self.mapToGlobal(rect.center().toPoint()), self.tip_for(*spots[at]),
+                          self)
+        self.update()
 
     def leaveEvent(self, event) -> None:  # noqa: N802
         self._hover = None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from crmdesk.ui.dashboard.latest import LatestJob
 from crmdesk.ui.formatting import count as plural
@@ -174,6 +174,8 @@ class InsightHub(QObject):
             .replace("%1", words), only_ids=tuple(ids))
 
     def export_dashboard(self, kind: str) -> None:
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
+
         from crmdesk.ui.dashboard import export
 
         page = self.dashboard
@@ -263,6 +265,8 @@ class InsightHub(QObject):
         return builder
 
     def delete_segment(self, segment_id: int) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         segment = self.store().get(segment_id)
         if segment is None:
             return
