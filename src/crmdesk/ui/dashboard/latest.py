@@ -65,6 +65,7 @@ class LatestJob(QObject):
         job.succeeded.connect(lambda result: self._answer(serial, tag, result, None))
         job.failed.connect(lambda reason: self._answer(serial, tag, None, reason))
         job.finished.connect(self._finished)
+        job.finished.connect(job.deleteLater)  # one per keystroke in the builder: none kept
         self.job = job
         job.start()
 

@@ -213,6 +213,7 @@ class SegmentBuilder(QDialog):
             self.name.setText(segment.name)
             self.set_rules(segment.rules)
         self._watch()
+        self._changed()
         self.recount()
 
     # --- rules <-> widgets -----------------------------------------------------------------
@@ -298,6 +299,7 @@ class SegmentBuilder(QDialog):
     # --- counting --------------------------------------------------------------------------
 
     def _changed(self, *_args) -> None:
+        self.within.setEnabled(bool(self.category.text().strip() or self.product.text().strip()))
         self.timer.start()
 
     def recount(self) -> None:
