@@ -39,7 +39,7 @@ import datetime as dt
 import json
 import re
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,14 +165,32 @@ def _fold(text: str) -> str:
     return fold(text)
 
 
+def _add(lookup: dict[str, int | set[int]], key: str, cid: int) -> None:
+    found = lookup.get(key)
+    if found is None:
+        lookup[key] = cid
+    elif isinstance(found, set):
+        found.add(cid)
+    elif found != cid:
+        lookup[key] = {found, cid}
+
+
+def _ids(lookup: dict[str, int | set[int]], key: str | None) -> set[int]:
+    found = lookup.get(key) if key else None
+    if found is None:
+        return set()
+    return found if isinstance(found, set) else {found}
+
+
 class Matcher:
     """Who bought: lookups of the live customers' phones, e-mails and names, built once."""
 
     def __init__(self, db: SqliteDatabase, country: str):
         self.country = country
-        self.phones: dict[str, set[int]] = defaultdict(set)
-        self.emails: dict[str, set[int]] = defaultdict(set)
-        self.names: dict[str, set[int]] = defaultdict(set)
+        # value -> a customer id, or the set of ids when several customers share it
+        self.phones: dict[str, int | set[int]] = {}
+        self.emails: dict[str, int | set[int]] = {}
+        self.names: dict[str, int | set[int]] = {}
         self._normalised: dict[str, str | None] = {}
         self._cache: dict[tuple[str, str, str], tuple[int | None, str, str]] = {}
         self.trashed: set[str] = set()  # phones, e-mails and names of customers in Trash
@@ -187,11 +205,11 @@ class Matcher:
                 continue
             for number in (phone, phone_alt, whatsapp):
                 if number:
-                    self.phones[number].add(cid)
+                    _add(self.phones, number, cid)
             if email:
-                self.emails[email.casefold()].add(cid)
+                _add(self.emails, email.casefold(), cid)
             for name in names:
-                self.names[name].add(cid)
+                _add(self.names, name, cid)
 
     def _phone(self, raw: str) -> str | None:
         if raw not in self._normalised:
@@ -256,14 +274,13 @@ class Matcher:
             number = self._phone(phone)
             tried.append(f"phone “{phone}”" if number else
                          f"phone “{phone}” (not a valid number)")
-            yield "have the phone number", phone, self.phones.get(number, set()) \
-                if number else set()
+            yield "have the phone number", phone, _ids(self.phones, number)
         if email:
             tried.append(f"e-mail “{email}”")
-            yield "have the e-mail", email, self.emails.get(email.casefold(), set())
+            yield "have the e-mail", email, _ids(self.emails, email.casefold())
         if name:
             tried.append(f"name “{name}”")
-            yield "are called", name, self.names.get(self._name_key(name), set())
+            yield "are called", name, _ids(self.names, self._name_key(name))
 
 
 # --- the dry run -------------------------------------------------------------------------------

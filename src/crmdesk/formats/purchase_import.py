@@ -253,7 +253,11 @@ class SaleReader:
 
     def _text(self, row: list[Cell], field: str) -> str:
         index = self.at[field]
-        return " ".join(cell_text(row[index]).split()) if index is not None else ""
+        if index is None:
+            return ""
+        cell = row[index]
+        text = cell if isinstance(cell, str) else cell_text(cell)
+        return " ".join(text.split()) if text else ""
 
     def _money(self, row: list[Cell], field: str, label: str) -> int | None:
         index = self.at[field]
