@@ -229,6 +229,13 @@ def _install_text(text: str, target: Path) -> None:
 
 # --- Windows installer --------------------------------------------------------------------------
 
+def windows_version_numbers(version_: str) -> str:
+    """The four numbers Windows' version resource wants: "0.2.0rc1" -> "0.2.0.0"."""
+    leading = re.match(r"\d+(?:\.\d+)*", version_)
+    numbers = [int(part) for part in leading.group(0).split(".")[:3]] if leading else []
+    return ".".join(map(str, numbers + [0] * (4 - len(numbers))))
+
+
 def build_windows_installer(app: Path, out: Path = ROOT / "dist", version_: str | None = None,
                             makensis: str = "makensis",
                             sign_command: str | None = None) -> Path:
@@ -245,7 +252,8 @@ def build_windows_installer(app: Path, out: Path = ROOT / "dist", version_: str 
         "CRMDESK_SIGN_COMMAND", "")
     # makensis takes /D on Windows and -D elsewhere; "-" works on both.
     argv = [makensis, "-V2", "-WX", "-INPUTCHARSET", "UTF8",
-            f"-DVERSION={version_}", f"-DAPP_DIR={app.resolve()}", f"-DOUT_FILE={target.resolve()}",
+            f"-DVERSION={version_}", f"-DVERSION_NUMBERS={windows_version_numbers(version_)}",
+            f"-DAPP_DIR={app.resolve()}", f"-DOUT_FILE={target.resolve()}",
             f"-DICON={(icons / 'crmdesk.ico').resolve()}"]
     if sign_command:
         argv.append(f"-DSIGN_COMMAND={sign_command}")
