@@ -179,8 +179,8 @@ class DashboardPage(QWidget):
             tr("%1 customers: recency %2, frequency %3 (5 = best)")
             .replace("%1", self.money.number(n)).replace("%2", str(r)).replace("%3", str(f)))
         self.rfm_chart.words = lambda r, f: tr(
-            "customer grid square recency %1, frequency %2").replace("%1", str(r)).replace(
-            "%2", str(f))
+            "in the customer grid at recency %1 of 5, frequency %2 of 5").replace(
+            "%1", str(r)).replace("%2", str(f))
         self.segment_chart = HBarChart(lambda n: self.money.number(n))
         self.segment_chart.empty_text = tr("No sales recorded yet.")
 
