@@ -41,6 +41,7 @@ from peewee import SqliteDatabase
 
 from crmdesk.core import dates as date_rules
 from crmdesk.core import money, rfm
+from crmdesk.core.insight_cache import LINE_AMOUNT, SalesFigures
 
 LAPSE_DAYS = 90
 MAX_LIFESPAN_YEARS = 10
@@ -132,6 +133,17 @@ def _one(db: SqliteDatabase, sql: str, params=()) -> tuple:
 
 # --- per customer, from customer_sales -------------------------------------------------------
 
+def _live_sums(db: SqliteDatabase, select: str, where: str, params) -> list:
+    """Additive aggregates (count, total) over the customer_sales rows (alias s) of customers
+    not in Trash: over every row, less over the rows of customers in Trash (few, found through
+    the deleted_at index). Cheaper than joining every row to its customer."""
+    every = _one(db, f"SELECT {select} FROM customer_sales s WHERE {where}", params)
+    trash = _one(db, f"SELECT {select} FROM customer c CROSS JOIN customer_sales s "
+                     f"ON s.customer_id = c.id WHERE c.deleted_at IS NOT NULL AND ({where})",
+                 params)
+    return [(a or 0) - (b or 0) for a, b in zip(every, trash, strict=True)]
+
+
 @dataclass(frozen=True)
 class _Book:
     """Figures that do not depend on the period: one pass over customer_sales."""
@@ -146,60 +158,49 @@ class _Book:
 
 def _book(db: SqliteDatabase, today: dt.date) -> _Book:
     customers = _one(db, "SELECT count(*) FROM customer WHERE deleted_at IS NULL")[0]
-    year_ago = _iso(today - dt.timedelta(days=365))
-    buyers, spent, bought, old, lost = _one(db, """
-        SELECT count(*), COALESCE(sum(s.total_minor), 0), COALESCE(sum(s.purchases), 0),
-               COALESCE(sum(s.first_purchase_on <= ?1), 0),
-               COALESCE(sum(s.first_purchase_on <= ?1 AND s.last_purchase_on <= ?1), 0)
-        FROM customer_sales s JOIN customer c ON c.id = s.customer_id
-        WHERE s.purchases > 0 AND c.deleted_at IS NULL""", (year_ago,))
-    recent, recent_years = _one(db, """
-        SELECT COALESCE(sum(s.purchases), 0),
-               total(max(julianday(?) - julianday(s.first_purchase_on), 365.25) / 365.25)
-        FROM customer_sales s JOIN customer c ON c.id = s.customer_id
-        WHERE s.last_purchase_on > ? AND s.purchases > 0 AND c.deleted_at IS NULL""",
-                                (_iso(today), year_ago))
-    per_year = recent / recent_years if recent_years else 0.0
+    buyers, spent, bought, old, lost, recent, recent_years = _live_sums(db, """
+        count(*), total(s.total_minor), total(s.purchases),
+        total(s.first_purchase_on <= :year_ago),
+        total(s.first_purchase_on <= :year_ago AND s.last_purchase_on <= :year_ago),
+        total(CASE WHEN s.last_purchase_on > :year_ago THEN s.purchases END),
+        total(CASE WHEN s.last_purchase_on > :year_ago THEN
+              max(julianday(:today) - julianday(s.first_purchase_on), 365.25) / 365.25 END)""",
+        "s.purchases > 0", {"today": _iso(today),
+                            "year_ago": _iso(today - dt.timedelta(days=365))})
+    per_year = recent / recent_years if recent_years > 1e-9 else 0.0
     if old:
         loss = lost / old
         lifespan = MAX_LIFESPAN_YEARS if loss <= 0 else min(max(1 / loss, 1.0),
                                                              MAX_LIFESPAN_YEARS)
     else:
         lifespan = 1.0
-    return _Book(customers, buyers, spent, bought, per_year, float(lifespan))
+    return _Book(customers, int(buyers), int(spent), int(bought), per_year, float(lifespan))
 
 
 # --- one period ------------------------------------------------------------------------------
 
-_ACTIVE_SQL = """
-SELECT count(*), COALESCE(sum(
-    CASE WHEN s.first_purchase_on < :start THEN 1
-         WHEN s.last_purchase_on <= :end THEN s.purchases >= 2
-         ELSE (SELECT count(*) FROM purchase p WHERE p.customer_id = s.customer_id
-               AND p.purchased_on BETWEEN :start AND :end) >= 2 END), 0)
-FROM customer_sales s JOIN customer c ON c.id = s.customer_id
-WHERE s.last_purchase_on >= :start AND s.first_purchase_on <= :end AND c.deleted_at IS NULL
-  AND (s.last_purchase_on <= :end OR s.first_purchase_on >= :start
-       OR EXISTS (SELECT 1 FROM purchase p WHERE p.customer_id = s.customer_id
-                  AND p.purchased_on BETWEEN :start AND :end))
+# Customers who bought within [:start, :end], from their first and last purchase days; only
+# those whose first and last lie on both sides of the period need a look at their sales.
+_ACTIVE_WHERE = """
+s.last_purchase_on >= :start AND s.first_purchase_on <= :end
+AND (s.last_purchase_on <= :end OR s.first_purchase_on >= :start
+     OR EXISTS (SELECT 1 FROM purchase p WHERE p.customer_id = s.customer_id
+                AND p.purchased_on BETWEEN :start AND :end))
 """
-
-# Active customers of a period as a list (the same conditions as _ACTIVE_SQL).
-_ACTIVE_IDS_SQL = """
-SELECT c.id FROM customer_sales s JOIN customer c ON c.id = s.customer_id
-WHERE s.last_purchase_on >= :start AND s.first_purchase_on <= :end AND c.deleted_at IS NULL
-  AND (s.last_purchase_on <= :end OR s.first_purchase_on >= :start
-       OR EXISTS (SELECT 1 FROM purchase p WHERE p.customer_id = s.customer_id
-                  AND p.purchased_on BETWEEN :start AND :end))
+# ... and of them, who had bought twice by the period's end.
+_REPEAT = """
+CASE WHEN s.first_purchase_on < :start THEN 1
+     WHEN s.last_purchase_on <= :end THEN s.purchases >= 2
+     ELSE (SELECT count(*) FROM purchase p WHERE p.customer_id = s.customer_id
+           AND p.purchased_on BETWEEN :start AND :end) >= 2 END
 """
-
-_LAPSED_WHERE = """
-FROM customer_sales s JOIN customer c ON c.id = s.customer_id
-WHERE c.deleted_at IS NULL AND s.purchases > 0 AND s.first_purchase_on <= :cutoff
-  AND (s.last_purchase_on <= :cutoff
-       OR (s.last_purchase_on > :end AND NOT EXISTS (
-           SELECT 1 FROM purchase p WHERE p.customer_id = s.customer_id
-           AND p.purchased_on > :cutoff AND p.purchased_on <= :end)))
+# Lapsed: bought before :cutoff, and nothing from then to :end. Those whose last purchase is
+# before the cutoff are a range of the last-purchase index; only those who came back after the
+# period need a look at their sales.
+_LAPSED_LATER_WHERE = """
+s.last_purchase_on > :end AND s.first_purchase_on <= :cutoff AND NOT EXISTS (
+    SELECT 1 FROM purchase p WHERE p.customer_id = s.customer_id
+    AND p.purchased_on > :cutoff AND p.purchased_on <= :end)
 """
 
 
@@ -212,42 +213,56 @@ def _lapse_cutoff(period: Period) -> dt.date:
                period.end - dt.timedelta(days=LAPSE_DAYS))
 
 
-def _kpis(db: SqliteDatabase, period: Period, book: _Book, birthdays: int) -> Kpis:
+def _new_customers(db: SqliteDatabase, periods: list[Period]) -> list[int]:
+    """Customers (not in Trash) added within each period: one pass over the customer table
+    (created_at has no index; reading the table in order beats the deleted_at index here)."""
+    first = min(p.start for p in periods)
+    last = max(p.end for p in periods) + dt.timedelta(days=1)
+    parts = ", ".join(f"total(created_at >= :s{n} AND created_at < :e{n})"
+                      for n in range(len(periods)))
+    params = {"first": _iso(first), "last": _iso(last)}
+    for n, p in enumerate(periods):
+        params[f"s{n}"] = _iso(p.start)
+        params[f"e{n}"] = _iso(p.end + dt.timedelta(days=1))
+    row = _one(db, f"SELECT {parts} FROM customer NOT INDEXED WHERE deleted_at IS NULL "
+                   f"AND created_at >= :first AND created_at < :last", params)
+    return [int(v or 0) for v in row]
+
+
+def _kpis(db: SqliteDatabase, period: Period, book: _Book, birthdays: int,
+          new: int | None = None) -> Kpis:
     named = _named(period)
     start, end = named["start"], named["end"]
-    new = _one(db, "SELECT count(*) FROM customer WHERE deleted_at IS NULL "
-                   "AND created_at >= ? AND created_at < ?",
-               (start, _iso(period.end + dt.timedelta(days=1))))[0]
+    if new is None:
+        new = _new_customers(db, [period])[0]
     purchases, revenue = _one(db, "SELECT count(*), COALESCE(sum(total_minor), 0) FROM purchase "
                                   "WHERE purchased_on BETWEEN ? AND ?", (start, end))
-    active, repeat = _one(db, _ACTIVE_SQL, named)
-    lapsed = _one(db, "SELECT count(*) " + _LAPSED_WHERE,
-                  {"cutoff": _iso(_lapse_cutoff(period)), "end": end})[0]
+    active, repeat = _live_sums(db, f"count(*), total({_REPEAT})", _ACTIVE_WHERE, named)
+    cutoff = {"cutoff": _iso(_lapse_cutoff(period)), "end": end}
+    lapsed = _live_sums(db, "count(*)", "s.last_purchase_on <= :cutoff", cutoff)[0]
+    lapsed += _live_sums(db, "count(*)", _LAPSED_LATER_WHERE, cutoff)[0]
     # Lifetime figures as they stood at the end of the period: today's, less what came after.
     later_count, later_sum = _one(db, "SELECT count(*), COALESCE(sum(total_minor), 0) "
                                       "FROM purchase WHERE purchased_on > ? "
                                       "AND customer_id IS NOT NULL", (end,))
+    newer_buyers = 0
     if later_count:
         trash_count, trash_sum = _one(db, """
             SELECT count(*), COALESCE(sum(p.total_minor), 0)
-            FROM customer c JOIN purchase p ON p.customer_id = c.id
+            FROM customer c CROSS JOIN purchase p ON p.customer_id = c.id
             WHERE c.deleted_at IS NOT NULL AND p.purchased_on > ?""", (end,))
         later_count -= trash_count
         later_sum -= trash_sum
-        newer_buyers = _one(db, """
-            SELECT count(*) FROM customer_sales s JOIN customer c ON c.id = s.customer_id
-            WHERE s.last_purchase_on > ? AND s.first_purchase_on > ? AND s.purchases > 0
-              AND c.deleted_at IS NULL""", (end, end))[0]
-    else:
-        newer_buyers = 0
+        newer_buyers = _live_sums(db, "count(*)", "s.last_purchase_on > :end "
+                                  "AND s.first_purchase_on > :end", {"end": end})[0]
     buyers = book.buyers - newer_buyers
     spent = book.spent - later_sum
     bought = book.bought - later_count
     lifetime_basket = spent / bought if bought else 0.0
     predicted = round(lifetime_basket * book.purchases_per_year * book.lifespan_years)
     return Kpis(
-        customers=book.customers, new_customers=new, active_customers=active,
-        lapsed_customers=lapsed, revenue_minor=revenue, purchases=purchases,
+        customers=book.customers, new_customers=int(new), active_customers=int(active),
+        lapsed_customers=int(lapsed), revenue_minor=revenue, purchases=purchases,
         average_basket_minor=_rounded_div(revenue, purchases),
         repeat_customer_rate=repeat / active if active else 0.0,
         average_clv_minor=_rounded_div(spent, buyers),
@@ -277,48 +292,44 @@ def _month_bounds(key: str, end: dt.date) -> tuple[dt.date, dt.date]:
     return first, min(last, end)
 
 
-def _revenue_by_month(db: SqliteDatabase, end: dt.date) -> list[tuple[str, int]]:
-    months = _months(end)
-    found = dict(db.execute_sql(
-        "SELECT substr(purchased_on, 1, 7), sum(total_minor) FROM purchase "
-        "WHERE purchased_on BETWEEN ? AND ? GROUP BY 1",
-        (_iso(months[0][1]), _iso(end))).fetchall())
-    return [(key, int(found.get(key) or 0)) for key, _first, _last in months]
+def _revenue_by_month(figures: SalesFigures, end: dt.date) -> list[tuple[str, int]]:
+    return [(key, figures.revenue(first, last)[1]) for key, first, last in _months(end)]
 
 
-def _new_vs_returning(db: SqliteDatabase, end: dt.date) -> list[tuple[str, int, int]]:
-    """Per month, the customers (not in Trash) who bought: first time ever, or again."""
+def _new_vs_returning(db: SqliteDatabase, figures: SalesFigures,
+                      end: dt.date) -> list[tuple[str, int, int]]:
+    """Per month, the customers (not in Trash) who bought: for the first time ever (their first
+    purchase day lies in the month), or again."""
     months = _months(end)
+    params = {"first": _iso(months[0][1]), "end": _iso(end)}
+    new = dict.fromkeys((key for key, _f, _l in months), 0)
+    for select_from in ("customer_sales s", "customer c CROSS JOIN customer_sales s "
+                        "ON s.customer_id = c.id AND c.deleted_at IS NOT NULL"):
+        sign = 1 if select_from.startswith("customer_sales") else -1
+        for month, n in db.execute_sql(
+                f"SELECT substr(s.first_purchase_on, 1, 7), count(*) FROM {select_from} "
+                f"WHERE s.first_purchase_on BETWEEN :first AND :end GROUP BY 1", params):
+            if month in new:
+                new[month] += sign * n
     result = []
     for key, first, last in months:
-        buyers, new = _one(db, """
-            SELECT count(*), COALESCE(sum(s.first_purchase_on >= ?1), 0)
-            FROM customer_sales s JOIN customer c ON c.id = s.customer_id
-            WHERE c.deleted_at IS NULL AND s.customer_id IN (
-                SELECT customer_id FROM purchase WHERE purchased_on BETWEEN ?1 AND ?2)""",
-                           (_iso(first), _iso(last)))
-        result.append((key, new, buyers - new))
+        buyers = figures.buyers(key, first, last)
+        buyers -= _one(db, "SELECT count(*) FROM customer c WHERE c.deleted_at IS NOT NULL "
+                           "AND EXISTS (SELECT 1 FROM purchase p WHERE p.customer_id = c.id "
+                           "AND p.purchased_on BETWEEN ? AND ?)", (_iso(first), _iso(last)))[0]
+        result.append((key, new[key], buyers - new[key]))
     return result
 
 
-# A sale line's amount: its own, else its share of what the sale's other lines leave.
-_LINE_AMOUNT = """COALESCE(i.amount_minor, (
-    SELECT max(p.total_minor - COALESCE(sum(j.amount_minor), 0), 0) / sum(j.amount_minor IS NULL)
-    FROM purchase p JOIN purchase_item j ON j.purchase_id = p.id WHERE p.id = i.purchase_id))"""
-
-
-def _category_mix(db: SqliteDatabase, period: Period,
+def _category_mix(db: SqliteDatabase, figures: SalesFigures, period: Period,
                   revenue: int) -> list[tuple[int | None, str, int]]:
     """Revenue per category in the period (largest first). A line counts with its amount; a
     line without one gets an equal share of what its sale's lines with amounts leave of the
     sale's total. What no line with a category accounts for (sales without lines, lines
     without category, discounts) goes to "Other / no category"."""
-    start, end = _iso(period.start), _iso(period.end)
-    rows = db.execute_sql(f"""
-        SELECT k.id, k.name, (SELECT COALESCE(sum({_LINE_AMOUNT}), 0) FROM purchase_item i
-                              WHERE i.category_id = k.id AND i.purchased_on BETWEEN ? AND ?)
-        FROM category k""", (start, end)).fetchall()
-    mix = [(cid, name, int(amount)) for cid, name, amount in rows if amount]
+    amounts = figures.categories(period.start, period.end)
+    names = dict(db.execute_sql("SELECT id, name FROM category"))
+    mix = [(cid, names.get(cid, ""), amount) for cid, amount in amounts.items() if amount]
     other = revenue - sum(amount for _cid, _name, amount in mix)
     mix.sort(key=lambda item: (-item[2], item[1].casefold()))
     if other:
@@ -327,20 +338,32 @@ def _category_mix(db: SqliteDatabase, period: Period,
 
 
 def _top_customers(db: SqliteDatabase) -> list[tuple[int, str, int]]:
-    return [(cid, name, total) for cid, name, total in db.execute_sql("""
-        SELECT c.id, c.display_name, s.total_minor
-        FROM customer_sales s JOIN customer c ON c.id = s.customer_id
-        WHERE c.deleted_at IS NULL AND s.purchases > 0
-        ORDER BY s.total_minor DESC, c.sort_name, c.id LIMIT ?""", (TOP_CUSTOMERS,))]
+    """The TOP_CUSTOMERS live customers who spent most (ties by name): walks the spend index
+    from the top, so it reads a handful of rows, not every customer."""
+    rows = db.execute_sql(f"""
+        SELECT c.id, c.display_name, s.total_minor, c.sort_name
+        FROM customer_sales s INDEXED BY customer_sales_total CROSS JOIN customer c
+             ON c.id = s.customer_id
+        WHERE +c.deleted_at IS NULL AND s.total_minor >= COALESCE((
+            SELECT s2.total_minor FROM customer_sales s2 INDEXED BY customer_sales_total
+            CROSS JOIN customer c2 ON c2.id = s2.customer_id
+            WHERE +c2.deleted_at IS NULL AND s2.purchases > 0
+            ORDER BY s2.total_minor DESC LIMIT 1 OFFSET {TOP_CUSTOMERS - 1}), 0)
+          AND s.purchases > 0
+        ORDER BY s.total_minor DESC""").fetchall()
+    rows.sort(key=lambda row: (-row[2], row[3], row[0]))
+    return [(cid, name, total) for cid, name, total, _sort in rows[:TOP_CUSTOMERS]]
 
 
 def _rfm(db: SqliteDatabase) -> tuple[dict[tuple[int, int], int], list[tuple[str, str, int]]]:
     grid: dict[tuple[int, int], int] = {}
-    for r, f, n in db.execute_sql("""
-            SELECT s.r_score, s.f_score, count(*)
-            FROM customer_sales s JOIN customer c ON c.id = s.customer_id
-            WHERE s.r_score IS NOT NULL AND c.deleted_at IS NULL GROUP BY 1, 2"""):
-        grid[r, f] = n
+    for sign, select_from in ((1, "customer_sales s"),
+                              (-1, "customer c CROSS JOIN customer_sales s "
+                                   "ON s.customer_id = c.id AND c.deleted_at IS NOT NULL")):
+        for r, f, n in db.execute_sql(f"SELECT s.r_score, s.f_score, count(*) FROM {select_from} "
+                                      f"WHERE s.r_score IS NOT NULL GROUP BY 1, 2"):
+            grid[r, f] = grid.get((r, f), 0) + sign * n
+    grid = {cell: n for cell, n in grid.items() if n}
     per_segment: dict[str, int] = {}
     for (r, f), n in grid.items():
         key = rfm.segment_of(r, f)
@@ -351,19 +374,25 @@ def _rfm(db: SqliteDatabase) -> tuple[dict[tuple[int, int], int], list[tuple[str
 
 def _birthdays(db: SqliteDatabase, today: dt.date,
                feb29: str) -> list[tuple[int, str, dt.date]]:
-    """Every birthday of a live customer in the BIRTHDAY_DAYS days from today, by date."""
+    """Every birthday of a live customer in the BIRTHDAY_DAYS days from today, by date: ranges
+    of (month, day) on the important_date index, then only those customers' rows."""
     last = today + dt.timedelta(days=BIRTHDAY_DAYS - 1)
-    months = {(today + dt.timedelta(days=k)).month for k in range(BIRTHDAY_DAYS)}
-    if 3 in months:
-        months.add(2)  # Feb 29 may fall on Mar 1 this year
-    marks = ",".join("?" * len(months))
+    ranges: dict[int, list[int]] = {}
+    day = today
+    while day <= last:
+        span = ranges.setdefault(day.month, [day.day, day.day])
+        span[1] = day.day
+        day += dt.timedelta(days=1)
+    conditions = ["(d.month = ? AND d.day BETWEEN ? AND ?)"] * len(ranges)
+    params: list = [v for month, (lo, hi) in ranges.items() for v in (month, lo, hi)]
+    conditions.append("(d.month = 2 AND d.day = 29)")  # falls on 28 Feb or 1 Mar
     found = []
-    for cid, name, sort_name, day, month in db.execute_sql(f"""
+    for cid, name, sort_name, d_day, d_month in db.execute_sql(f"""
             SELECT c.id, c.display_name, c.sort_name, d.day, d.month
-            FROM important_date d JOIN customer c ON c.id = d.customer_id
-            WHERE d.kind = 'birthday' AND d.month IN ({marks}) AND c.deleted_at IS NULL""",
-                                                       sorted(months)):
-        on = date_rules.next_occurrence(day, month, today, feb29)
+            FROM important_date d CROSS JOIN customer c ON c.id = d.customer_id
+            WHERE ({' OR '.join(conditions)}) AND d.kind = 'birthday'
+              AND c.deleted_at IS NULL""", params):
+        on = date_rules.next_occurrence(d_day, d_month, today, feb29)
         if on <= last:
             found.append((on, sort_name, cid, name))
     found.sort()
@@ -379,14 +408,18 @@ def dashboard(db: SqliteDatabase, period: Period, today: dt.date,
     rfm.ensure_fresh(db, today)
     book = _book(db, today)
     birthdays = _birthdays(db, today, feb29)
-    kpis = _kpis(db, period, book, len(birthdays))
-    previous = _kpis(db, period.previous(), book, len(birthdays))
+    new, new_before = _new_customers(db, [period, period.previous()])
+    kpis = _kpis(db, period, book, len(birthdays), new)
+    previous = _kpis(db, period.previous(), book, len(birthdays), new_before)
     grid, segments = _rfm(db)
+    figures = SalesFigures(db, min(_months(period.end)[0][1], period.start), period.end)
+    by_month = _revenue_by_month(figures, period.end)
+    new_vs_returning = _new_vs_returning(db, figures, period.end)
+    mix = _category_mix(db, figures, period, kpis.revenue_minor)
+    figures.save()
     return Dashboard(
         period=period, kpis=kpis, previous=previous,
-        revenue_by_month=_revenue_by_month(db, period.end),
-        new_vs_returning=_new_vs_returning(db, period.end),
-        category_mix=_category_mix(db, period, kpis.revenue_minor),
+        revenue_by_month=by_month, new_vs_returning=new_vs_returning, category_mix=mix,
         top_customers=_top_customers(db),
         rfm_grid=grid, rfm_segments=segments,
         birthdays=birthdays[:BIRTHDAY_ROWS])
@@ -434,7 +467,7 @@ def customers_behind(db: SqliteDatabase, chart: str, key, period: Period,
         if key is None:
             return _sorted_live(db, f"""c.id IN (
                 SELECT p.customer_id FROM purchase p WHERE p.purchased_on BETWEEN ? AND ?
-                AND p.total_minor != (SELECT COALESCE(sum({_LINE_AMOUNT}), 0)
+                AND p.total_minor != (SELECT COALESCE(sum({LINE_AMOUNT}), 0)
                                       FROM purchase_item i WHERE i.purchase_id = p.id
                                       AND i.category_id IS NOT NULL))""", [start, end])
         return _sorted_live(db, "c.id IN (SELECT customer_id FROM purchase_item "
@@ -452,15 +485,18 @@ def customers_behind(db: SqliteDatabase, chart: str, key, period: Period,
         return _sorted_live(db, f"c.id IN (SELECT s.customer_id FROM customer_sales s "
                                 f"WHERE {condition})", params)
     if chart == "active":
-        ids = [row[0] for row in db.execute_sql(_ACTIVE_IDS_SQL, _named(period))]
+        ids = [row[0] for row in db.execute_sql(
+            f"SELECT s.customer_id FROM customer_sales s WHERE {_ACTIVE_WHERE}", _named(period))]
         return _sorted_live(db, "c.id IN (SELECT value FROM json_each(?))", [_json(ids)])
     if chart == "new":
         return _sorted_live(db, "c.created_at >= ? AND c.created_at < ?",
                             [start, _iso(period.end + dt.timedelta(days=1))])
     if chart == "lapsed":
-        return [row[0] for row in db.execute_sql(
-            "SELECT c.id " + _LAPSED_WHERE + " ORDER BY c.sort_name, c.id",
+        ids = [row[0] for row in db.execute_sql(
+            f"SELECT s.customer_id FROM customer_sales s WHERE s.last_purchase_on <= :cutoff "
+            f"UNION ALL SELECT s.customer_id FROM customer_sales s WHERE {_LAPSED_LATER_WHERE}",
             {"cutoff": _iso(_lapse_cutoff(period)), "end": end})]
+        return _sorted_live(db, "c.id IN (SELECT value FROM json_each(?))", [_json(ids)])
     raise ValueError(f"unknown chart: {chart!r}")
 
 

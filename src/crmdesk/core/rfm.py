@@ -30,14 +30,16 @@ R\\F   1                     2                     3                   4        
 ====  ====================  ====================  ==================  =========  =========
 
 Scores and segment are stored in customer_sales (r_score, f_score, m_score, rfm_segment) by
-`refresh`, one UPDATE over the whole book; `ensure_fresh` runs it only when the purchases or
-the day changed since the last time (a `setting` row remembers what it was computed from).
-Customers who never bought have no scores (NULL) and no segment.
+`refresh`, which reads the sums of everyone who bought, ranks them in Python (faster here than
+SQL window functions) and writes only the rows whose scores change; `ensure_fresh` runs it
+only when the sales or the day changed since the last time (a `setting` row remembers what it
+was computed from). Customers who never bought have no scores (NULL) and no segment.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from peewee import SqliteDatabase
 
@@ -76,54 +78,63 @@ def segment_of(r_score: int, f_score: int) -> str:
     return GRID[r_score - 1][f_score - 1]
 
 
-def _segment_case() -> str:
-    parts = []
-    for r in range(1, 6):
-        for f in range(1, 6):
-            parts.append(f"WHEN {r * 10 + f} THEN '{segment_of(r, f)}'")
-    return f"CASE r * 10 + f {' '.join(parts)} END"
+def _scores(values: list) -> dict:
+    """value -> score 1-5 (see the module's docstring), for every value in `values`."""
+    counts = Counter(values)
+    n = len(values)
+    result, below = {}, 0
+    for value in sorted(counts):
+        equal = counts[value]
+        result[value] = 1 + (10 * below + 5 * equal) // (2 * n)
+        below += equal
+    return result
 
 
-_REFRESH_SQL = f"""
-UPDATE customer_sales SET r_score = scored.r, f_score = scored.f, m_score = scored.m,
-    rfm_segment = scored.segment
-FROM (SELECT customer_id, r, f, m, {_segment_case()} AS segment FROM (
-    SELECT customer_id,
-        1 + (10 * (RANK() OVER (ORDER BY last_purchase_on) - 1)
-             + 5 * count(*) OVER (PARTITION BY last_purchase_on)) / (2 * n) AS r,
-        1 + (10 * (RANK() OVER (ORDER BY purchases) - 1)
-             + 5 * count(*) OVER (PARTITION BY purchases)) / (2 * n) AS f,
-        1 + (10 * (RANK() OVER (ORDER BY total_minor) - 1)
-             + 5 * count(*) OVER (PARTITION BY total_minor)) / (2 * n) AS m
-    FROM customer_sales, (SELECT count(*) AS n FROM customer_sales WHERE purchases > 0)
-    WHERE purchases > 0)) AS scored
-WHERE customer_sales.customer_id = scored.customer_id
-  AND (customer_sales.r_score IS NOT scored.r OR customer_sales.f_score IS NOT scored.f
-       OR customer_sales.m_score IS NOT scored.m
-       OR customer_sales.rfm_segment IS NOT scored.segment)
-"""
-
-_CLEAR_SQL = """
-UPDATE customer_sales SET r_score = NULL, f_score = NULL, m_score = NULL, rfm_segment = NULL
-WHERE purchases = 0 AND (r_score IS NOT NULL OR rfm_segment IS NOT NULL)
-"""
+def _recompute(db: SqliteDatabase) -> int:
+    """Score every customer who bought; write only the rows that change. Returns how many."""
+    rows = db.execute_sql(
+        "SELECT customer_id, last_purchase_on, purchases, total_minor, r_score, f_score, "
+        "m_score, rfm_segment FROM customer_sales").fetchall()
+    bought = [row for row in rows if row[2] > 0]
+    r_of = _scores([row[1] for row in bought])
+    f_of = _scores([row[2] for row in bought])
+    m_of = _scores([row[3] for row in bought])
+    changes = []
+    for customer_id, last, purchases, total, r_old, f_old, m_old, seg_old in rows:
+        if purchases > 0:
+            r, f, m = r_of[last], f_of[purchases], m_of[total]
+            new = (r, f, m, GRID[r - 1][f - 1])
+        else:
+            new = (None, None, None, None)
+        if new != (r_old, f_old, m_old, seg_old):
+            changes.append((*new, customer_id))
+    if changes:
+        db.cursor().executemany(
+            "UPDATE customer_sales SET r_score = ?, f_score = ?, m_score = ?, rfm_segment = ? "
+            "WHERE customer_id = ?", changes)
+    return len(changes)
 
 
 def _state(db: SqliteDatabase, today: dt.date) -> str:
-    """What the scores depend on, cheaply: the day, the newest sale, and how many there are and
-    what they add up to per customer (catches sales added, removed, moved or corrected)."""
-    newest, purchases = db.execute_sql("SELECT max(id), count(*) FROM purchase").fetchone()
-    sums = db.execute_sql(
-        "SELECT count(*), total(purchases), total(total_minor), max(last_purchase_on), "
-        "total(julianday(last_purchase_on)) FROM customer_sales").fetchone()
-    return "|".join(str(v) for v in (today.isoformat(), newest, purchases, *sums))
+    """What the scores depend on, read cheaply from indexes: the day, the newest sale, the
+    number of customers with sales sums, and the sums of their spend and last purchase days. A
+    sale added, removed or corrected changes one of these, and so does moving a customer's last
+    sale (moving an earlier one changes no score). Only removing a sale of zero that was not
+    the customer's last goes unseen: its frequency catches up the next day or with the next
+    sale."""
+    newest = db.execute_sql("SELECT max(id) FROM purchase").fetchone()[0]
+    customers, spent = db.execute_sql(
+        "SELECT count(*), total(total_minor) FROM customer_sales "
+        "INDEXED BY customer_sales_total").fetchone()
+    days = db.execute_sql("SELECT total(julianday(last_purchase_on)) FROM customer_sales "
+                          "INDEXED BY customer_sales_last").fetchone()[0]
+    return "|".join(str(v) for v in (today.isoformat(), newest, customers, spent, days))
 
 
 def refresh(db: SqliteDatabase, today: dt.date) -> None:
     """Recompute every customer's scores and segment in one transaction."""
     with db.atomic():
-        db.execute_sql(_REFRESH_SQL)
-        db.execute_sql(_CLEAR_SQL)
+        _recompute(db)
         _remember(db, _state(db, today))
 
 
@@ -140,7 +151,6 @@ def ensure_fresh(db: SqliteDatabase, today: dt.date) -> bool:
     if row is not None and row[0] == state:
         return False
     with db.atomic():
-        db.execute_sql(_REFRESH_SQL)
-        db.execute_sql(_CLEAR_SQL)
+        _recompute(db)
         _remember(db, state)
     return True

@@ -1,0 +1,172 @@
+"""Per-day and per-month sales figures the dashboard keeps between runs (in the `setting` table),
+so a chart over a year does not read a year of sale lines every time it is drawn.
+
+What is kept: per day, the number and sum of its sales (the check) and the revenue per category
+(from the sale lines, which the indexes do not cover: reading them is the slow part); per month,
+the number and sum of its sales (the check) and how many different customers bought.
+
+A kept figure is used only while it is still right. Each time, one pass over the `purchase_day`
+index gives every day's number and sum of sales (a range of a covering index, in order): a day
+or month whose number or sum changed is worked out again. Lines rewritten on an unchanged sale
+get new ids: the days of every line added since the last time are worked out again too. A change
+to the category list, or to who is in Trash, starts afresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from peewee import SqliteDatabase
+
+SETTING_KEY = "insight_cache"
+VERSION = 1
+
+# A sale line's amount: its own, else its share of what the sale's other lines leave.
+LINE_AMOUNT = """COALESCE(i.amount_minor, (
+    SELECT max(p.total_minor - COALESCE(sum(j.amount_minor), 0), 0) / sum(j.amount_minor IS NULL)
+    FROM purchase p JOIN purchase_item j ON j.purchase_id = p.id WHERE p.id = i.purchase_id))"""
+
+
+def _iso(day: dt.date) -> str:
+    return day.isoformat()
+
+
+class SalesFigures:
+    """The figures for the days from `first` to `last`; `save()` keeps what was worked out."""
+
+    def __init__(self, db: SqliteDatabase, first: dt.date, last: dt.date):
+        self.db = db
+        self.first, self.last = _iso(first), _iso(last)
+        self.changed = False
+        row = db.execute_sql("SELECT value FROM setting WHERE key = ?", (SETTING_KEY,)).fetchone()
+        try:
+            stored = json.loads(row[0]) if row else {}
+        except ValueError:
+            stored = {}
+        self.scope = self._scope()
+        self.max_line = db.execute_sql("SELECT COALESCE(max(id), 0) FROM purchase_item").fetchone()[0]
+        if not isinstance(stored, dict) or stored.get("version") != VERSION \
+                or stored.get("scope") != self.scope:
+            stored = {}
+        self.kept_days: dict = stored.get("days", {})
+        self.kept_months: dict = stored.get("months", {})
+        old_max = stored.get("max_line", self.max_line)
+        if isinstance(old_max, int) and old_max < self.max_line:
+            for (day,) in db.execute_sql("SELECT DISTINCT purchased_on FROM purchase_item "
+                                         "WHERE id > ?", (old_max,)):
+                self.kept_days.pop(day, None)
+                self.kept_months.pop(day[:7], None)
+            self.changed = True
+        elif old_max != self.max_line:  # lines removed from the top: be safe
+            self.kept_days, self.kept_months = {}, {}
+        # Every day's number and sum of sales: the check, and the revenue itself.
+        self.days: dict[str, tuple[int, int]] = {
+            day: (n, total) for day, n, total in db.execute_sql(
+                "SELECT purchased_on, count(*), sum(total_minor) FROM purchase "
+                "WHERE purchased_on BETWEEN ? AND ? GROUP BY purchased_on",
+                (self.first, self.last))}
+
+    def _scope(self) -> list:
+        categories = self.db.execute_sql("SELECT count(*), total(id) FROM category").fetchone()
+        trash = self.db.execute_sql("SELECT count(*), total(id) FROM customer "
+                                    "WHERE deleted_at IS NOT NULL").fetchone()
+        return [*categories, *trash]
+
+    # --- revenue ---------------------------------------------------------------------------
+
+    def revenue(self, first: dt.date, last: dt.date) -> tuple[int, int]:
+        """(number of sales, revenue) from `first` to `last` (within the figures' days)."""
+        a, b = _iso(first), _iso(last)
+        n = total = 0
+        for day, (count, amount) in self.days.items():
+            if a <= day <= b:
+                n += count
+                total += amount
+        return n, total
+
+    def _month_check(self, month: str) -> list[int]:
+        n = total = 0
+        for day, (count, amount) in self.days.items():
+            if day.startswith(month):
+                n += count
+                total += amount
+        return [n, total]
+
+    # --- categories ------------------------------------------------------------------------
+
+    def categories(self, first: dt.date, last: dt.date) -> dict[int, int]:
+        """Revenue per category id from `first` to `last`, from the sale lines."""
+        a, b = _iso(first), _iso(last)
+        wanted = [day for day in self.days if a <= day <= b]
+        missing = [day for day in wanted
+                   if (kept := self.kept_days.get(day)) is None or kept[:2] != list(self.days[day])]
+        if missing:
+            self._work_out(missing)
+        result: dict[int, int] = {}
+        for day in wanted:
+            for category, amount in self.kept_days[day][2].items():
+                result[int(category)] = result.get(int(category), 0) + amount
+        return result
+
+    def _work_out(self, days: list[str]) -> None:
+        fresh: dict[str, dict[str, int]] = {day: {} for day in days}
+        for start, end in _runs(sorted(days)):
+            for category, day, amount in self.db.execute_sql(f"""
+                    SELECT k.id, i.purchased_on, sum({LINE_AMOUNT})
+                    FROM category k CROSS JOIN purchase_item i ON i.category_id = k.id
+                    WHERE i.purchased_on BETWEEN ? AND ? GROUP BY k.id, i.purchased_on""",
+                                                         (start, end)):
+                if day in fresh and amount:
+                    fresh[day][str(category)] = int(amount)
+        for day, amounts in fresh.items():
+            self.kept_days[day] = [*self.days[day], amounts]
+        self.changed = True
+
+    # --- buyers per month ------------------------------------------------------------------
+
+    def buyers(self, month: str, first: dt.date, last: dt.date) -> int:
+        """Different customers (Trash included, anonymous sales not) who bought in the month;
+        `first`..`last` are the month's days within the figures (a whole month is kept)."""
+        whole = (_iso(first).endswith("-01") and
+                 (last + dt.timedelta(days=1)).day == 1)
+        check = self._month_check(month)
+        kept = self.kept_months.get(month)
+        if whole and kept is not None and kept[:2] == check:
+            return kept[2]
+        n = self.db.execute_sql("SELECT count(DISTINCT customer_id) FROM purchase "
+                                "WHERE purchased_on BETWEEN ? AND ?",
+                                (_iso(first), _iso(last))).fetchone()[0]
+        if whole:
+            self.kept_months[month] = [*check, n]
+            self.changed = True
+        return n
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        value = json.dumps({"version": VERSION, "scope": self.scope, "max_line": self.max_line,
+                            "days": self.kept_days, "months": self.kept_months},
+                           separators=(",", ":"))
+        with self.db.atomic():
+            self.db.execute_sql("INSERT INTO setting (key, value) VALUES (?, ?) "
+                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                (SETTING_KEY, value))
+        self.changed = False
+
+
+def _runs(days: list[str], gap: int = 4) -> list[tuple[str, str]]:
+    """Sorted ISO days -> ranges (first, last) joining days fewer than `gap` days apart."""
+    runs: list[tuple[str, str]] = []
+    for day in days:
+        if runs and (dt.date.fromisoformat(day)
+                     - dt.date.fromisoformat(runs[-1][1])).days < gap:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def forget(db: SqliteDatabase) -> None:
+    """Drop the kept figures (they are worked out again when next needed)."""
+    db.execute_sql("DELETE FROM setting WHERE key = ?", (SETTING_KEY,))
