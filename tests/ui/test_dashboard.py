@@ -239,3 +239,16 @@ def test_a_bar_can_be_opened_from_the_keyboard(qtbot, shop, session, qsettings):
 
     qtbot.waitUntil(lambda: win.nav.currentRow() == PAGE_CUSTOMERS, timeout=10000)
     assert shown_names(win) == ["Anna Schmidt"]
+
+
+def test_a_square_of_the_customer_grid_opens_its_customers(qtbot, shop, session, qsettings):
+    win = open_dashboard(qtbot, session, qsettings)
+    grid = win.insight.dashboard.rfm_chart
+    (r, f), n = next((cell, n) for cell, n in grid.counts.items() if n)
+
+    qtbot.mouseClick(grid, Qt.MouseButton.LeftButton,
+                     pos=grid.cell_rect(r, f).center().toPoint())
+
+    qtbot.waitUntil(lambda: win.nav.currentRow() == PAGE_CUSTOMERS, timeout=10000)
+    assert len(shown_names(win)) == n
+    assert f"recency {r} of 5, frequency {f} of 5" in win.customers_page.banner_text()
