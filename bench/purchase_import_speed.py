@@ -9,6 +9,12 @@ export from its customers (semicolons, comma decimals, receipts of one to three 
 customer by a phone written nationally, an e-mail in capitals or a name, whichever is theirs
 alone; 2% walk-ins nobody has and 1% of amounts unreadable), then times reading, the check, the
 import, the check of the same file again (everything already imported) and undo.
+
+Measured 2026-11-23 on the shared 2-core build machine (load average 5-6 from other work, so
+absolute times are about 2-3x a quiet PC's), against a `crmdesk demo --customers 100000` book
+already holding 1,031,034 purchases, 100,000 rows (94,000 matched, 53,831 sales, 93,931 items):
+read 0.9 s, check 7.1 s, write 6.0 s, total 14.0 s; the same file again 4.1 s (all 53,831
+found already imported); undo 1.2 s.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ def write_till_csv(db_file: Path, path: Path, rows: int, seed: int = 7) -> int:
     """A till export of `rows` rows from the book's customers; returns the receipts written.
     Each receipt names its customer the way a till would know them: by a phone, e-mail or name
     that is theirs alone (demo books share many phones and names, as families and common names
-    do; a receipt of a customer with nothing of their own is a walk-in nobody matches)."""
+    do: customers with nothing of their own are not picked), and 2% are walk-ins."""
     rng = random.Random(seed)
     conn = sqlite3.connect(db_file)
     people = conn.execute("SELECT first_name, last_name, phone, email, sort_name FROM customer "
@@ -44,11 +50,13 @@ def write_till_csv(db_file: Path, path: Path, rows: int, seed: int = 7) -> int:
     phone_count = Counter(p[2] for p in people if p[2])
     email_count = Counter(p[3].casefold() for p in people if p[3])
     name_count = Counter(p[4] for p in people)
+    known = [p for p in people if (p[2] and phone_count[p[2]] == 1) or name_count[p[4]] == 1
+             or (p[3] and email_count[p[3].casefold()] == 1)]
     lines = ["Date;Receipt No;Customer;Phone;Email;Item;Category;Qty;Amount"]
     receipt = 0
     while len(lines) <= rows:
         receipt += 1
-        first, last, phone, email, sort_name = people[rng.randrange(len(people))]
+        first, last, phone, email, sort_name = known[rng.randrange(len(known))]
         day = f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.{rng.choice((2024, 2025))}"
         own = []
         if phone and phone_count[phone] == 1:
