@@ -1,0 +1,60 @@
+"""`crmdesk --self-test` from source (quick, so in the quick loop too): one line per check, a
+verdict, exit 0 only when every check passed, and a failing check named."""
+
+from __future__ import annotations
+
+import sys
+
+from packaging_helpers import app_env, run
+
+from crmdesk import selftest
+
+
+def test_self_test_from_source_passes_offscreen(tmp_path):
+    done = run([sys.executable, "-m", "crmdesk", "--self-test"],
+               env=app_env(tmp_path, QT_QPA_PLATFORM="offscreen"))
+    lines = done.stdout.splitlines()
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "(from source:" in lines[0]
+    assert [line[:6] for line in lines[1:-1]] == ["ok    "] * 5
+    assert lines[-1] == "self-test passed: 5 of 5 checks"
+
+
+def _broken(_report):
+    raise selftest.CheckFailed("the thing is missing")
+
+
+def _crashing(_report):
+    return {}["nope"]
+
+
+def test_failed_and_crashing_checks_are_named(tmp_path, capsys):
+    report = tmp_path / "report.txt"
+    status = selftest.run(report, checks=(("good", lambda _report: "all there"),
+                                          ("broken", _broken), ("crashing", _crashing)))
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+
+    assert status == selftest.EXIT_FAILED
+    assert lines[1:3] == ["ok    good: all there", "FAIL  broken: the thing is missing"]
+    assert lines[3].startswith("FAIL  crashing: KeyError: 'nope'")
+    assert lines[-1] == "self-test FAILED: broken, crashing"
+    assert report.read_text(encoding="utf-8") == out
+
+
+def test_a_missing_icon_fails_the_resources_check(qapp, monkeypatch, capsys):
+    from crmdesk.ui import icons
+
+    real = icons.svg_source.__wrapped__
+
+    def without_bell(relative: str) -> bytes:
+        if relative == "icons/bell.svg":
+            raise FileNotFoundError(relative)
+        return real(relative)
+
+    monkeypatch.setattr(icons, "svg_source", without_bell)
+    status = selftest.run(checks=(("resources", selftest.check_resources),))
+
+    assert status == selftest.EXIT_FAILED
+    assert "FAIL  resources: missing: icons/bell.svg" in capsys.readouterr().out
