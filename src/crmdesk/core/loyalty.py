@@ -255,11 +255,14 @@ class Loyalty:
 
 def rewards_due(db: SqliteDatabase, lowest: int, limit: int | None = None,
                 customer_id: int | None = None, bought_since: dt.date | None = None,
-                biggest_first: bool = False) -> list[RewardDue]:
+                biggest_first: bool = False, skip_reminded: bool = False) -> list[RewardDue]:
     """Customers with a balance of at least `lowest` (> 0), not in Trash: by name, or the
     biggest balances first (read straight off the partial index, so a LIMIT stops early).
     `bought_since`: only those whose last purchase is on or after that day (one range of the
-    last-purchase index: the few who bought lately, however many balances there are)."""
+    last-purchase index: the few who bought lately, however many balances there are).
+    `skip_reminded`: leave out customers whose reward reminder was shown, dismissed or done
+    after their newest ledger row (nothing can have come due for them since), so the cycle is
+    looked up only for the few whose balance moved."""
     if bought_since is not None:
         source = "customer_sales s INDEXED BY customer_sales_last"
     else:
@@ -276,6 +279,14 @@ def rewards_due(db: SqliteDatabase, lowest: int, limit: int | None = None,
     if bought_since is not None:
         sql += " AND s.last_purchase_on >= ?"
         params.append(bought_since.isoformat())
+    if skip_reminded:
+        # The balance moves only through ledger rows: a reminder recorded after the newest
+        # one has seen everything (both are one seek in their indexes).
+        sql += (" AND NOT EXISTS (SELECT 1 FROM reminder_delivery r WHERE r.occurrence_key >= "
+                "'reward:' || s.customer_id || ':' AND r.occurrence_key < 'reward:' || "
+                "s.customer_id || ';' AND r.state IN ('shown', 'dismissed', 'done') "
+                "AND r.updated_at > (SELECT MAX(e.created_at) FROM loyalty_entry e "
+                "WHERE e.customer_id = s.customer_id))")
     sql += " ORDER BY s.loyalty_balance DESC" if biggest_first else " ORDER BY c.sort_name"
     if limit is not None:
         sql += " LIMIT ?"

@@ -27,7 +27,7 @@ taken as the system's local time). No Qt. The rules, decided here and held by th
   per reward reached, "reward:<customer>:<cycle>-<points>", due at `remind_hour` today; the
   cycle is the id of their last redeem, so once shown it does not come again, and redeeming
   (or undoing the sale that earned it) takes it away. A reward comes due with a sale, so it
-  is reminded of while the customer's last purchase is at most CATCH_UP_DAYS old; after that
+  is reminded of while the customer's last purchase is at most REWARD_DAYS (1) old; after that
   it waits on Today (`upcoming`, biggest balances first, REWARDS_LISTED at most) and on the
   card. Customers in Trash have none.
 
@@ -215,16 +215,20 @@ class DueCheck:
         return min(m for m in moments if m is not None and m > now)
 
 
-#: Rewards Today lists at most (the biggest balances first).
-REWARDS_LISTED = 500
+#: Rewards Today lists at most (the biggest balances first): as many rows as a Today section.
+REWARDS_LISTED = 100
+#: A reward is reminded of while the customer's last purchase is at most this old (in days).
+REWARD_DAYS = 1
 
 
 def _rewards(db: SqliteDatabase, ctx: _Ctx, settings, recent: bool) -> list[Occurrence]:
     """Rewards customers can have now (loyalty program): one occurrence per reward reached,
     keyed by the customer's redeem cycle, so it is not repeated once shown or dismissed, and
     leaves when redeemed (the balance drops, and the next cycle has new keys). `recent`: only
-    customers who bought in the last CATCH_UP_DAYS days (a reward comes due with a sale; later
-    it waits on Today and the card without a notification)."""
+    customers who bought in the last REWARD_DAYS days (a reward comes due with a sale; later
+    it waits on Today and the card without a notification). Rewards come due with a sale
+    recorded in the app, which checks a minute later: a day back is all the catch-up needed,
+    and keeps the check to the day's buyers."""
     from crmdesk.core import loyalty
 
     program = loyalty.program(settings or BusinessSettings())
@@ -233,7 +237,8 @@ def _rewards(db: SqliteDatabase, ctx: _Ctx, settings, recent: bool) -> list[Occu
     unit = "stamp" if program.mode == "stamps" else "point"
     if recent:
         found = loyalty.rewards_due(
-            db, program.lowest, bought_since=ctx.today - dt.timedelta(days=CATCH_UP_DAYS))
+            db, program.lowest, bought_since=ctx.today - dt.timedelta(days=REWARD_DAYS),
+            skip_reminded=True)
     else:
         found = loyalty.rewards_due(db, program.lowest, limit=REWARDS_LISTED,
                                     biggest_first=True)

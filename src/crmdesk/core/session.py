@@ -54,12 +54,12 @@ class Session:
         """Dates falling today, follow-ups due today or overdue, and customers whose loyalty
         reward came due with a recent sale (for the Today badge)."""
         from crmdesk.core.loyalty import program
-        from crmdesk.core.reminder_rules import CATCH_UP_DAYS
+        from crmdesk.core.reminders import REWARD_DAYS
 
         today = self.today()
         return (upcoming.due_today_count(self.db, today, self.settings.feb29)
                 + upcoming.rewards_due_count(self.db, program(self.settings).lowest,
-                                             today - dt.timedelta(days=CATCH_UP_DAYS)))
+                                             today - dt.timedelta(days=REWARD_DAYS)))
 
     def add_sample_customers(self, count: int, progress: Callable[[int, int], bool],
                              seed: int | None = None) -> int:

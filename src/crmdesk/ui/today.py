@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from crmdesk.core import phones
-from crmdesk.core.reminders import Occurrence
+from crmdesk.core.reminders import REWARDS_LISTED, Occurrence
 from crmdesk.ui.formatting import DATE_KIND_NAMES, Formatter, count
 from crmdesk.ui.icons import icon
 from crmdesk.ui.widgets import muted_colour, muted_label, page_title
@@ -142,7 +142,8 @@ class TodayPage(QWidget):
             if name == "rewards" and not rows and not self.rewards_shown:
                 continue
             handled = sum(1 for o in rows if o.key in states)
-            head = self._section(name, len(rows) - handled, handled)
+            head = self._section(name, len(rows) - handled, handled,
+                                 more=name == "rewards" and len(rows) >= REWARDS_LISTED)
             if not rows:
                 self._note(head, self._empty_text(name))
                 continue
@@ -163,11 +164,12 @@ class TodayPage(QWidget):
         self._fill_visible()
         self.tree.setUpdatesEnabled(True)
 
-    def _section(self, name: str, open_count: int, handled: int) -> QTreeWidgetItem:
+    def _section(self, name: str, open_count: int, handled: int,
+                 more: bool = False) -> QTreeWidgetItem:
         titles = {"dates": "Important dates (%1)", "appointments": "Appointments (%1)",
                   "follow_ups": "Follow-ups (%1)", "keep_in_touch": "Keep in touch (%1)",
                   "rewards": "Rewards to give (%1)"}
-        text = self.tr(titles[name]).replace("%1", str(open_count))
+        text = self.tr(titles[name]).replace("%1", f"{open_count}+" if more else str(open_count))
         if handled:
             text += "   " + self.tr("· %1 handled").replace("%1", str(handled))
         head = QTreeWidgetItem([text])
