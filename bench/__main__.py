@@ -9,7 +9,7 @@ import os
 import platform
 import sys
 
-from bench import queries, reminders, startup
+from bench import queries, reminders, sales, startup
 from bench.database import RESULTS, demo_database
 from bench.report import Row, render
 
@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--python", metavar="PATH",
                         help="interpreter (virtualenv) for the start-up children (default: this)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached database")
-    parser.add_argument("--only", default="build,startup,search,model,card,reminders",
+    parser.add_argument("--only", default="build,startup,search,model,card,reminders,sales",
                         help="comma-separated parts to run (default: all)")
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
@@ -51,8 +51,11 @@ def main(argv: list[str] | None = None) -> int:
             rows.extend(queries.card_rows(db))
         if "reminders" in parts:
             rows.extend(reminders.reminder_rows(db_path))
+        if "sales" in parts:
+            rows.extend(sales.sales_rows(db_path))
         counts = {table: db.execute_sql(f"SELECT count(*) FROM {table}").fetchone()[0]
-                  for table in ("customer", "important_date", "interaction")}
+                  for table in ("customer", "important_date", "interaction", "purchase",
+                                "purchase_item")}
     finally:
         db.close()
 

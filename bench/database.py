@@ -20,11 +20,12 @@ def crmdesk_command(python: str | None = None) -> list[str]:
 
 def _fingerprint() -> str:
     """Changes when the demo data or the schema does, so a stale cache is rebuilt."""
-    from crmdesk.core import demo, demo_data
+    from crmdesk.core import demo, demo_data, demo_sales
     from crmdesk.store import migrations
 
     digest = hashlib.sha256(Path(demo.__file__).read_bytes())
     digest.update(Path(demo_data.__file__).read_bytes())
+    digest.update(Path(demo_sales.__file__).read_bytes())
     digest.update(str(migrations.LATEST_VERSION).encode())
     return digest.hexdigest()[:10]
 

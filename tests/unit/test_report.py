@@ -196,3 +196,42 @@ def test_report_json(db, shop):
     assert data["previous_period"]["revenue"] == 40.0
     yen = report.report_json(db, PERIOD, TODAY, "JPY")
     assert yen["revenue"] == 16200 and isinstance(yen["revenue"], int)
+
+
+def test_kept_figures_follow_every_change(db, shop, book):
+    """The dashboard keeps figures between runs; each kind of change shows at once."""
+    first = report.dashboard(db, PERIOD, TODAY)
+    assert report.dashboard(db, PERIOD, TODAY) == first  # kept, and the same
+    # an old sale added (a closed month) and one today
+    buy(db, shop["cat"], "2025-10-15", 1000, ((shop["cheese"], 1000),))
+    buy(db, shop["eve"], "2026-03-10", 300, ((shop["cheese"], 300),))
+    board = report.dashboard(db, PERIOD, TODAY)
+    assert dict(board.revenue_by_month)["2025-10"] == 5000
+    assert dict(board.revenue_by_month)["2026-03"] == 14200 + 300
+    assert board.kpis.active_customers == 3 and board.kpis.purchases == 6
+    assert dict((m, (n, r)) for m, n, r in board.new_vs_returning)["2026-03"] == (2, 1)
+    assert (shop["cheese"], "Cheese", 3300) in board.category_mix
+    # a sale's line moved to another category, the sale's total unchanged
+    purchase = db.execute_sql("SELECT purchase_id FROM purchase_item WHERE customer_id = ? "
+                              "AND purchased_on = '2026-02-20'", (shop["ann"],)).fetchone()[0]
+    db.execute_sql("DELETE FROM purchase_item WHERE purchase_id = ?", (purchase,))
+    db.execute_sql("INSERT INTO purchase_item (purchase_id, customer_id, purchased_on, "
+                   "category_id, amount_minor) VALUES (?, ?, '2026-02-20', ?, 2000)",
+                   (purchase, shop["ann"], shop["wine"]))
+    mix = report.dashboard(db, PERIOD, TODAY).category_mix
+    assert (shop["wine"], "Wine", 14000) in mix and (shop["cheese"], "Cheese", 1300) in mix
+    # a customer put in Trash
+    book.trash([shop["ann"]])
+    board = report.dashboard(db, PERIOD, TODAY)
+    assert shop["ann"] not in [cid for cid, _n, _t in board.top_customers]
+    assert board.kpis.active_customers == 2 and board.kpis.customers == 4
+    assert dict((m, (n, r)) for m, n, r in board.new_vs_returning)["2026-03"] == (2, 0)
+    # a category removed: its lines fall to "Other"
+    db.execute_sql("DELETE FROM category WHERE id = ?", (shop["wine"],))
+    mix = report.dashboard(db, PERIOD, TODAY).category_mix
+    assert [cid for cid, _name, _amount in mix] == [shop["cheese"], None]
+    # a new day: the RFM scores and the upcoming birthdays move on
+    later = report.dashboard(db, PERIOD, TODAY + dt.timedelta(days=15))
+    # Ann is in Trash; Ben's 15 April is now within 30 days
+    assert later.birthdays == [(shop["ben"], "Ben Best", dt.date(2026, 4, 15))]
+    assert later.kpis.upcoming_birthdays == 1

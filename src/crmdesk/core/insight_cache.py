@@ -3,7 +3,9 @@ so a chart over a year does not read a year of sale lines every time it is drawn
 
 What is kept: per day, the number and sum of its sales (the check) and the revenue per category
 (from the sale lines, which the indexes do not cover: reading them is the slow part); per month,
-the number and sum of its sales (the check) and how many different customers bought.
+the number and sum of its sales (the check) and how many different customers bought; and
+figures read from every customer's sales sums (`memo`), kept while a key the caller gives (the
+RFM staleness state, who is in Trash, the newest customer) is unchanged.
 
 A kept figure is used only while it is still right. Each time, one pass over the `purchase_day`
 index gives every day's number and sum of sales (a range of a covering index, in order): a day
@@ -21,6 +23,7 @@ from peewee import SqliteDatabase
 
 SETTING_KEY = "insight_cache"
 VERSION = 1
+MEMOS = 12
 
 # A sale line's amount: its own, else its share of what the sale's other lines leave.
 LINE_AMOUNT = """COALESCE(i.amount_minor, (
@@ -51,6 +54,7 @@ class SalesFigures:
             stored = {}
         self.kept_days: dict = stored.get("days", {})
         self.kept_months: dict = stored.get("months", {})
+        self.memos: dict = stored.get("memo", {})
         old_max = stored.get("max_line", self.max_line)
         if isinstance(old_max, int) and old_max < self.max_line:
             for (day,) in db.execute_sql("SELECT DISTINCT purchased_on FROM purchase_item "
@@ -142,11 +146,26 @@ class SalesFigures:
             self.changed = True
         return n
 
+    def memo(self, name: str, key, compute):
+        """`compute()`'s value as kept under `name` while `key` (JSON data) is unchanged."""
+        key = json.loads(json.dumps(key))
+        kept = self.memos.get(name)
+        if isinstance(kept, list) and len(kept) == 2 and kept[0] == key:
+            return kept[1]
+        value = json.loads(json.dumps(compute()))
+        self.memos.pop(name, None)
+        self.memos[name] = [key, value]
+        while len(self.memos) > MEMOS:  # the oldest go first
+            del self.memos[next(iter(self.memos))]
+        self.changed = True
+        return value
+
     def save(self) -> None:
         if not self.changed:
             return
         value = json.dumps({"version": VERSION, "scope": self.scope, "max_line": self.max_line,
-                            "days": self.kept_days, "months": self.kept_months},
+                            "days": self.kept_days, "months": self.kept_months,
+                            "memo": self.memos},
                            separators=(",", ":"))
         with self.db.atomic():
             self.db.execute_sql("INSERT INTO setting (key, value) VALUES (?, ?) "

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from peewee import SqliteDatabase
 
@@ -187,12 +187,13 @@ AND (s.last_purchase_on <= :end OR s.first_purchase_on >= :start
      OR EXISTS (SELECT 1 FROM purchase p WHERE p.customer_id = s.customer_id
                 AND p.purchased_on BETWEEN :start AND :end))
 """
-# ... and of them, who had bought twice by the period's end.
-_REPEAT = """
-CASE WHEN s.first_purchase_on < :start THEN 1
-     WHEN s.last_purchase_on <= :end THEN s.purchases >= 2
-     ELSE (SELECT count(*) FROM purchase p WHERE p.customer_id = s.customer_id
-           AND p.purchased_on BETWEEN :start AND :end) >= 2 END
+# Active customers who had not bought twice by the period's end: first purchase in the period
+# and no other in it (the last-purchase index narrows them to those who bought since :start).
+_ONCE_WHERE = """
+s.last_purchase_on >= :start AND s.first_purchase_on BETWEEN :start AND :end
+AND CASE WHEN s.last_purchase_on <= :end THEN s.purchases = 1
+         ELSE (SELECT count(*) FROM purchase p WHERE p.customer_id = s.customer_id
+               AND p.purchased_on BETWEEN :start AND :end) = 1 END
 """
 # Lapsed: bought before :cutoff, and nothing from then to :end. Those whose last purchase is
 # before the cutoff are a range of the last-purchase index; only those who came back after the
@@ -237,7 +238,13 @@ def _kpis(db: SqliteDatabase, period: Period, book: _Book, birthdays: int,
         new = _new_customers(db, [period])[0]
     purchases, revenue = _one(db, "SELECT count(*), COALESCE(sum(total_minor), 0) FROM purchase "
                                   "WHERE purchased_on BETWEEN ? AND ?", (start, end))
-    active, repeat = _live_sums(db, f"count(*), total({_REPEAT})", _ACTIVE_WHERE, named)
+    active = _one(db, "SELECT count(DISTINCT customer_id) FROM purchase "
+                      "WHERE purchased_on BETWEEN ? AND ?", (start, end))[0]
+    active -= _one(db, "SELECT count(*) FROM customer c WHERE c.deleted_at IS NOT NULL "
+                       "AND EXISTS (SELECT 1 FROM purchase p WHERE p.customer_id = c.id "
+                       "AND p.purchased_on BETWEEN ? AND ?)", (start, end))[0]
+    once = _live_sums(db, "count(*)", _ONCE_WHERE, named)[0]
+    repeat = active - once
     cutoff = {"cutoff": _iso(_lapse_cutoff(period)), "end": end}
     lapsed = _live_sums(db, "count(*)", "s.last_purchase_on <= :cutoff", cutoff)[0]
     lapsed += _live_sums(db, "count(*)", _LAPSED_LATER_WHERE, cutoff)[0]
@@ -296,10 +303,8 @@ def _revenue_by_month(figures: SalesFigures, end: dt.date) -> list[tuple[str, in
     return [(key, figures.revenue(first, last)[1]) for key, first, last in _months(end)]
 
 
-def _new_vs_returning(db: SqliteDatabase, figures: SalesFigures,
-                      end: dt.date) -> list[tuple[str, int, int]]:
-    """Per month, the customers (not in Trash) who bought: for the first time ever (their first
-    purchase day lies in the month), or again."""
+def _first_purchases(db: SqliteDatabase, end: dt.date) -> dict[str, int]:
+    """Per month of the chart, the customers (not in Trash) whose first purchase it holds."""
     months = _months(end)
     params = {"first": _iso(months[0][1]), "end": _iso(end)}
     new = dict.fromkeys((key for key, _f, _l in months), 0)
@@ -311,13 +316,20 @@ def _new_vs_returning(db: SqliteDatabase, figures: SalesFigures,
                 f"WHERE s.first_purchase_on BETWEEN :first AND :end GROUP BY 1", params):
             if month in new:
                 new[month] += sign * n
+    return new
+
+
+def _new_vs_returning(db: SqliteDatabase, figures: SalesFigures, end: dt.date,
+                      new: dict[str, int]) -> list[tuple[str, int, int]]:
+    """Per month, the customers (not in Trash) who bought: for the first time ever (their first
+    purchase day lies in the month), or again."""
     result = []
-    for key, first, last in months:
+    for key, first, last in _months(end):
         buyers = figures.buyers(key, first, last)
         buyers -= _one(db, "SELECT count(*) FROM customer c WHERE c.deleted_at IS NOT NULL "
                            "AND EXISTS (SELECT 1 FROM purchase p WHERE p.customer_id = c.id "
                            "AND p.purchased_on BETWEEN ? AND ?)", (_iso(first), _iso(last)))[0]
-        result.append((key, new[key], buyers - new[key]))
+        result.append((key, new.get(key, 0), buyers - new.get(key, 0)))
     return result
 
 
@@ -355,7 +367,7 @@ def _top_customers(db: SqliteDatabase) -> list[tuple[int, str, int]]:
     return [(cid, name, total) for cid, name, total, _sort in rows[:TOP_CUSTOMERS]]
 
 
-def _rfm(db: SqliteDatabase) -> tuple[dict[tuple[int, int], int], list[tuple[str, str, int]]]:
+def _rfm_grid(db: SqliteDatabase) -> dict[tuple[int, int], int]:
     grid: dict[tuple[int, int], int] = {}
     for sign, select_from in ((1, "customer_sales s"),
                               (-1, "customer c CROSS JOIN customer_sales s "
@@ -363,13 +375,15 @@ def _rfm(db: SqliteDatabase) -> tuple[dict[tuple[int, int], int], list[tuple[str
         for r, f, n in db.execute_sql(f"SELECT s.r_score, s.f_score, count(*) FROM {select_from} "
                                       f"WHERE s.r_score IS NOT NULL GROUP BY 1, 2"):
             grid[r, f] = grid.get((r, f), 0) + sign * n
-    grid = {cell: n for cell, n in grid.items() if n}
+    return {cell: n for cell, n in grid.items() if n}
+
+
+def _rfm_segments(grid: dict[tuple[int, int], int]) -> list[tuple[str, str, int]]:
     per_segment: dict[str, int] = {}
     for (r, f), n in grid.items():
         key = rfm.segment_of(r, f)
         per_segment[key] = per_segment.get(key, 0) + n
-    segments = [(key, label, per_segment.get(key, 0)) for key, label, _text in rfm.SEGMENTS]
-    return grid, segments
+    return [(key, label, per_segment.get(key, 0)) for key, label, _text in rfm.SEGMENTS]
 
 
 def _birthdays(db: SqliteDatabase, today: dt.date,
@@ -405,24 +419,48 @@ def dashboard(db: SqliteDatabase, period: Period, today: dt.date,
               feb29: str = date_rules.FEB29_ON_FEB28) -> Dashboard:
     """Everything the dashboard shows. Recomputes the RFM scores first when stale. Run it off
     the UI thread (it takes a few hundred milliseconds on a book of 100,000 customers)."""
-    rfm.ensure_fresh(db, today)
-    book = _book(db, today)
-    birthdays = _birthdays(db, today, feb29)
-    new, new_before = _new_customers(db, [period, period.previous()])
-    kpis = _kpis(db, period, book, len(birthdays), new)
-    previous = _kpis(db, period.previous(), book, len(birthdays), new_before)
-    grid, segments = _rfm(db)
+    _fresh, state = rfm.fresh_state(db, today)
     figures = SalesFigures(db, min(_months(period.end)[0][1], period.start), period.end)
-    by_month = _revenue_by_month(figures, period.end)
-    new_vs_returning = _new_vs_returning(db, figures, period.end)
-    mix = _category_mix(db, figures, period, kpis.revenue_minor)
+    # What is worked out from every customer's sums and every sale is kept while no sale,
+    # sale line, customer, category or Trash changed (nor the day): opening the dashboard
+    # again costs the checks, the birthdays and the top customers (names may change).
+    newest_customer = _one(db, "SELECT max(id) FROM customer")[0]
+    key = [state, figures.scope, newest_customer, figures.max_line]
+    periods = [period, period.previous()]
+    dates = [_iso(d) for p in periods for d in (p.start, p.end)]
+    birthdays = _birthdays(db, today, feb29)
+    worked_out = figures.memo(f"dashboard {' '.join(dates)}", key,
+                              lambda: _worked_out(db, figures, periods, today))
+    kpis, previous = (Kpis(**{**k, "upcoming_birthdays": len(birthdays)})
+                      for k in worked_out["kpis"])
+    grid = {(r, f): n for r, f, n in worked_out["grid"]}
     figures.save()
     return Dashboard(
         period=period, kpis=kpis, previous=previous,
-        revenue_by_month=by_month, new_vs_returning=new_vs_returning, category_mix=mix,
+        revenue_by_month=[tuple(row) for row in worked_out["by_month"]],
+        new_vs_returning=[tuple(row) for row in worked_out["new_vs_returning"]],
+        category_mix=[tuple(row) for row in worked_out["mix"]],
         top_customers=_top_customers(db),
-        rfm_grid=grid, rfm_segments=segments,
+        rfm_grid=grid, rfm_segments=_rfm_segments(grid),
         birthdays=birthdays[:BIRTHDAY_ROWS])
+
+
+def _worked_out(db: SqliteDatabase, figures: SalesFigures, periods: list[Period],
+                today: dt.date) -> dict:
+    """The dashboard's figures but birthdays and top customers, as JSON data."""
+    period, before = periods
+    book = _book(db, today)
+    new, new_before = _new_customers(db, periods)
+    kpis = _kpis(db, period, book, 0, new)
+    previous = _kpis(db, before, book, 0, new_before)
+    return {
+        "kpis": [asdict(kpis), asdict(previous)],
+        "grid": [[r, f, n] for (r, f), n in _rfm_grid(db).items()],
+        "by_month": _revenue_by_month(figures, period.end),
+        "new_vs_returning": _new_vs_returning(db, figures, period.end,
+                                              _first_purchases(db, period.end)),
+        "mix": _category_mix(db, figures, period, kpis.revenue_minor),
+    }
 
 
 def kpis(db: SqliteDatabase, period: Period, today: dt.date,

@@ -146,11 +146,16 @@ def _remember(db: SqliteDatabase, state: str) -> None:
 def ensure_fresh(db: SqliteDatabase, today: dt.date) -> bool:
     """Refresh the scores if sales changed or the day changed since they were computed;
     True when it recomputed them."""
+    return fresh_state(db, today)[0]
+
+
+def fresh_state(db: SqliteDatabase, today: dt.date) -> tuple[bool, str]:
+    """As `ensure_fresh`, and the state the scores now stand for (see `_state`)."""
     state = _state(db, today)
     row = db.execute_sql("SELECT value FROM setting WHERE key = ?", (STATE_KEY,)).fetchone()
     if row is not None and row[0] == state:
-        return False
+        return False, state
     with db.atomic():
         _recompute(db)
         _remember(db, state)
-    return True
+    return True, state
