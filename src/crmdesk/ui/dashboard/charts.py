@@ -82,6 +82,7 @@ class ChartBase(QWidget):
                 "back": back}
 
     def hit(self, pos: QPointF) -> tuple[int, int] | None:
+        self._layout()  # the chart may not have been painted at its present size yet
         for rect, index, series in self._hits:
             if rect.contains(pos):
                 return index, series
@@ -335,6 +336,7 @@ class HBarChart(ChartBase):
         self._rows = row
 
     def hit(self, pos: QPointF) -> tuple[int, int] | None:
+        self._layout()
         if not self._hits:
             return None
         index = int(pos.y() // self._rows)
