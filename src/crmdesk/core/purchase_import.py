@@ -49,6 +49,7 @@ from peewee import SqliteDatabase
 from crmdesk.core import money, phones
 from crmdesk.core.clock import Now, system_now, utc_naive
 from crmdesk.core.importing import ImportCancelled
+from crmdesk.core.sales import MAX_NOTE
 from crmdesk.core.text import fold
 from crmdesk.formats import purchase_import as sales_format
 from crmdesk.formats.import_common import Table, cell_text
@@ -396,6 +397,7 @@ def _purchase(members: list[int], read: list, rows: list[PlannedRow], matcher: M
     note = "; ".join(notes)
     if receipt:
         note = f"{RECEIPT_NOTE}{receipt}" + (f" · {note}" if note else "")
+    note = note[:MAX_NOTE]
     for i in members:
         rows[i].customer_id = distinct[0]
     return PlannedPurchase(distinct[0], sales[0].day, amount, receipt, note, items, members)
