@@ -245,3 +245,20 @@ def test_stamp_card_for_one_category_in_the_settings_dialog(qtbot):
     assert (value.loyalty_mode, value.loyalty_stamp_category, value.loyalty_stamps_needed,
             value.loyalty_stamp_reward) == ("stamps", 3, 9, "a free flat white")
     assert value.loyalty_rewards == "not readable"  # not shown, so kept as it was
+
+
+def test_items_are_offered_from_the_list_while_typing(qtbot, shop, session):
+    win = shop
+    catalogue = session.sales.catalogue
+    catalogue.add_product("Flat white", catalogue.add_category("Coffee"), 320)
+    win.sales_actions.record_sale(anna(win, session))
+    dialog = win.sales_actions.dialog
+    completer = dialog.items.completer()
+    qtbot.keyClicks(dialog.items, "Cake, 2 x fla")
+    (prefix,) = completer.splitPath(dialog.items.text())
+    assert prefix == "fla"
+    completer.setCompletionPrefix(prefix)
+    assert completer.completionCount() == 1
+    # choosing it keeps what was typed before, and the count
+    assert completer.currentCompletion() == "Cake, 2 x Flat white"
+    dialog.reject()

@@ -42,7 +42,8 @@ class ItemsCompleter(QCompleter):
     Croissant"."""
 
     def __init__(self, names: list[str], parent=None):
-        super().__init__(QStringListModel(names), parent)
+        super().__init__(parent)
+        self.setModel(QStringListModel(names, self))  # owned by the completer
         self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterMode(Qt.MatchFlag.MatchContains)
         self.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
