@@ -43,7 +43,7 @@ def test_summary_lists_counts_reasons_and_no_loyalty(book_path, capsys):
     assert run(TILL, "--kind", "purchases", "--db", book_path, "--country", "GB") == 0
     out = capsys.readouterr().out
     assert "7 rows read from the file" in out
-    assert "imported: 1 purchases (2 rows, 2 items, 8.00)" in out
+    assert "imported: 1 purchase (2 rows, 2 items, 8.00)" in out
     assert "unmatched: 3 rows" in out and "rejected: 2 rows" in out
     assert "earns no loyalty points" in out
     assert "Row 6: Not matched: 2 customers are called “Anna Smith”" in out
@@ -57,7 +57,7 @@ def test_second_run_skips_what_was_imported(book_path, capsys):
     assert run(TILL, "--kind", "purchases", "--db", book_path, "--country", "GB") == 0
     out = capsys.readouterr().out
     assert "imported: 0 purchases" in out
-    assert "already imported: 2 rows (1 purchases already in the book, skipped)" in out
+    assert "already imported: 2 rows (1 purchase already in the book, skipped)" in out
     assert count(book_path, "purchase") == 1
 
 
@@ -66,7 +66,7 @@ def test_dry_run_writes_nothing_and_rejected_file_has_every_row(book_path, tmp_p
     assert run(TILL, "--kind", "purchases", "--db", book_path, "--country", "GB", "--dry-run",
                "--rejected", out_csv) == 0
     out = capsys.readouterr().out
-    assert "to import: 1 purchases" in out and "dry run: nothing written" in out
+    assert "to import: 1 purchase" in out and "dry run: nothing written" in out
     assert "5 rows not imported saved to" in out
     assert count(book_path, "purchase") == 0 and count(book_path, "category") == 0
     with open(out_csv, encoding="utf-8-sig", newline="") as handle:
@@ -107,7 +107,7 @@ def test_undo_by_batch_and_usage_errors(book_path, capsys):
     batch = out.split("import batch: ")[1].split()[0]
     assert f"crmdesk import --undo {batch}" in out
     assert run("--undo", batch, "--db", book_path) == 0
-    assert "1 imported sales removed" in capsys.readouterr().out
+    assert "1 imported sale removed" in capsys.readouterr().out
     assert count(book_path, "purchase") == 0 and count(book_path, "purchase_item") == 0
     assert run("--undo", batch, "--db", book_path) == 1
     assert "Nothing was changed" in capsys.readouterr().err

@@ -182,7 +182,7 @@ def _run_purchases(args: argparse.Namespace, table, mapping: dict[str, str]) -> 
         _purchase_summary(planned, args.dry_run, batch, shop.currency)
         if args.rejected is not None and planned.not_imported:
             count = purchase_import.rejected_csv(planned, args.rejected)
-            print(f"{count} rows not imported saved to {args.rejected}, with the reason")
+            print(f"{_n(count, 'row')} not imported saved to {args.rejected}, with the reason")
         return 0
     finally:
         db.close()
@@ -206,8 +206,15 @@ def _undo_purchases(args: argparse.Namespace) -> int:
         print(f"crmdesk: no imported sales have the batch “{args.undo}”. Nothing was changed.",
               file=sys.stderr)
         return EXIT_NOT_READ
-    print(f"{removed} imported sales removed (import batch {args.undo.strip()})")
+    print(f"{_n(removed, 'imported sale')} removed (import batch {args.undo.strip()})")
     return 0
+
+
+def _n(count: int, word: str) -> str:
+    """ "1 row", "2 rows", "1 category", "3 categories"."""
+    if count == 1:
+        return f"1 {word}"
+    return f"{count} {word[:-1]}ies" if word.endswith("y") else f"{count} {word}s"
 
 
 def _purchase_summary(planned, dry_run: bool, batch: str, currency: str) -> None:
@@ -216,17 +223,19 @@ def _purchase_summary(planned, dry_run: bool, batch: str, currency: str) -> None
     would = "to import" if dry_run else "imported"
     purchases = planned.to_import
     items = sum(len(p.items) for p in purchases)
-    print(f"{len(planned.rows)} rows read from the file")
-    print(f"{would}: {len(purchases)} purchases ({len(planned.matched)} rows, {items} items, "
-          f"{format_plain(planned.total_minor, currency)})"
+    print(f"{_n(len(planned.rows), 'row')} read from the file")
+    print(f"{would}: {_n(len(purchases), 'purchase')} ({_n(len(planned.matched), 'row')}, "
+          f"{_n(items, 'item')}, {format_plain(planned.total_minor, currency)})"
           + (" (dry run: nothing written)" if dry_run else ""))
-    print(f"already imported: {len(planned.duplicates)} rows "
-          f"({planned.duplicate_purchases} purchases already in the book, skipped)")
-    print(f"unmatched: {len(planned.unmatched)} rows (no customer, or more than one, found)")
-    print(f"rejected: {len(planned.rejected)} rows")
+    print(f"already imported: {_n(len(planned.duplicates), 'row')} "
+          f"({_n(planned.duplicate_purchases, 'purchase')} already in the book, skipped)")
+    print(f"unmatched: {_n(len(planned.unmatched), 'row')} (no customer, or more than one, "
+          "found)")
+    print(f"rejected: {_n(len(planned.rejected), 'row')}")
     if planned.new_categories or planned.new_products:
         print(f"{'to add' if dry_run else 'added'} to the catalogue: "
-              f"{len(planned.new_categories)} categories, {len(planned.new_products)} products")
+              f"{_n(len(planned.new_categories), 'category')}, "
+              f"{_n(len(planned.new_products), 'product')}")
     print("Imported history earns no loyalty points: the loyalty program counts from the day "
           "it is switched on.")
     shown = planned.not_imported
