@@ -262,3 +262,17 @@ def test_items_are_offered_from_the_list_while_typing(qtbot, shop, session):
     # choosing it keeps what was typed before, and the count
     assert completer.currentCompletion() == "Cake, 2 x Flat white"
     dialog.reject()
+
+
+def test_the_shortcut_opens_the_sale_dialog_for_the_open_card(qtbot, shop, session):
+    win = shop
+    customer_id = anna(win, session)
+    qtbot.keyClick(win, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    dialog = win.sales_actions.dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.customer_id == customer_id
+    shortcuts = [a.shortcut().toString() for a in win.findChildren(type(win.new_action))
+                 if not a.shortcut().isEmpty()]
+    assert shortcuts.count("Ctrl+Shift+S") == 1
+    dialog.reject()
