@@ -251,9 +251,9 @@ class Matcher:
         if not tried:
             return None, "unmatched", "No customer details on this row (phone, e-mail or name)."
         if self._in_trash(phone, email, name):
-            return None, "unmatched", ("The customer with " + ", ".join(tried) + " is in Trash: "
+            return None, "unmatched", ("The customer with " + " or ".join(tried) + " is in Trash: "
                                        "restore them to import their sales.")
-        return None, "unmatched", "No customer with " + ", ".join(tried) + "."
+        return None, "unmatched", "No customer with " + " or ".join(tried) + "."
 
     def _in_trash(self, phone: str, email: str, name: str) -> bool:
         number = self._phone(phone) if phone else None
