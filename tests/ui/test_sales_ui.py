@@ -276,3 +276,22 @@ def test_the_shortcut_opens_the_sale_dialog_for_the_open_card(qtbot, shop, sessi
                  if not a.shortcut().isEmpty()]
     assert shortcuts.count("Ctrl+Shift+S") == 1
     dialog.reject()
+
+
+def test_change_a_sale_from_the_card_and_undo(qtbot, shop, session):
+    win = shop
+    customer_id = anna(win, session)
+    session.sales.record(SaleInput(customer_id, dt.date(2026, 3, 9), 500, note="first"))
+    win.show_card(customer_id)
+    section = win.card.sales
+    sale_id = section.summary.recent[0].id
+    section.history.linkActivated.emit(f"change:{sale_id}")
+    dialog = win.sales_actions.dialog
+    assert dialog.windowTitle() == "Change a sale"
+    assert (dialog.amount.text(), dialog.note.text()) == (win.formatter.money_plain(500), "first")
+    dialog.amount.setText(win.formatter.money_plain(750))
+    dialog.accept()
+    assert session.sales.get(sale_id).total_minor == 750
+    assert win.formatter.money(750) in section.totals.text()
+    win.undo_stack.undo()
+    assert session.sales.get(sale_id).total_minor == 500

@@ -68,7 +68,7 @@ class ItemsCompleter(QCompleter):
 class SaleDialog(QDialog):
     def __init__(self, sales, formatter: Formatter, today: dt.date,
                  customer: tuple[int, str] | None = None, find: FindCustomers | None = None,
-                 parent=None):
+                 before=None, parent=None):
         super().__init__(parent)
         self._sales = sales
         self._fmt = formatter
@@ -77,7 +77,8 @@ class SaleDialog(QDialog):
         self.customer_name = customer[1] if customer else ""
         self.value: SaleInput | None = None
         self._errors: dict[str, QLabel] = {}
-        self.setWindowTitle(self.tr("Record a sale"))
+        self.before = before  # a SaleView when changing a sale
+        self.setWindowTitle(self.tr("Change a sale") if before else self.tr("Record a sale"))
         self.setMinimumWidth(460)
 
         form = QFormLayout()
@@ -94,7 +95,7 @@ class SaleDialog(QDialog):
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat(formatter.date_pattern())
         self.day.setMaximumDate(_qdate(today))
-        self.day.setDate(_qdate(today))
+        self.day.setDate(_qdate(before.on if before else today))
         form.addRow(self.tr("Day"), self._with_error("on", self.day))
 
         self.amount = QLineEdit()
@@ -123,6 +124,12 @@ class SaleDialog(QDialog):
 
         self.note = QLineEdit()
         self.note.setObjectName("saleNote")
+        if before is not None:
+            self.amount.setText(formatter.money_plain(before.total_minor))
+            self.items.setText(", ".join(
+                f"{i.quantity} x {i.text}" if i.quantity != 1 else i.text
+                for i in before.items if i.text))
+            self.note.setText(before.note)
         self.note.setPlaceholderText(self.tr("A note (optional)"))
         form.addRow(self.tr("Note"), self._with_error("note", self.note))
 

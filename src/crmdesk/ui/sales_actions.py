@@ -83,6 +83,7 @@ class SalesActions(QObject):
         card.sales.removeRequested.connect(
             lambda purchase_id: card.card is not None and self.remove_sale(purchase_id,
                                                                             card.card.id))
+        card.sales.changeRequested.connect(self.change_sale)
         card.sales.redeemRequested.connect(
             lambda reward: card.card is not None and self.redeem(card.card.id, reward))
         if card.card is not None:
@@ -146,6 +147,28 @@ class SalesActions(QObject):
                 "%2", new[0].text)
         window.statusBar().showMessage(message + " " + self.tr("Press Ctrl+Z to undo."), 8000)
         return True
+
+    def change_sale(self, purchase_id: int) -> None:
+        from crmdesk.ui.sale_dialog import SaleDialog
+
+        session, window = self.session, self.window
+        try:
+            before = session.sales.get(purchase_id)
+            name = session.book.card(before.customer_id).name
+        except NotFound:
+            return
+        dialog = SaleDialog(session.sales, window.formatter, session.today(),
+                            customer=(before.customer_id, name), before=before, parent=window)
+
+        def save() -> None:
+            if window._push(undo.EditSale(session.sales, purchase_id, before.as_input(),
+                                          dialog.value, self.changed)):
+                window.statusBar().showMessage(
+                    self.tr("Sale changed. Press Ctrl+Z to undo."), 8000)
+
+        dialog.accepted.connect(save)
+        self.dialog = dialog
+        dialog.open()
 
     def remove_sale(self, purchase_id: int, customer_id: int | None) -> bool:
         window = self.window

@@ -253,6 +253,22 @@ class RecordSale(QUndoCommand):
         self.changed(self.data.customer_id)
 
 
+class EditSale(QUndoCommand):
+    def __init__(self, sales, purchase_id: int, before, after, changed: Changed):
+        super().__init__(tr("change a sale"))
+        self.sales, self.purchase_id, self.changed = sales, purchase_id, changed
+        self.before, self.after = before, after  # SaleInput
+
+    def redo(self) -> None:
+        with _obsolete_on_error(self):
+            self.sales.update(self.purchase_id, self.after)
+        self.changed(self.after.customer_id)
+
+    def undo(self) -> None:
+        self.sales.update(self.purchase_id, self.before)
+        self.changed(self.before.customer_id)
+
+
 class RemoveSale(QUndoCommand):
     def __init__(self, sales, purchase_id: int, customer_id: int | None, changed: Changed):
         super().__init__(tr("remove a sale"))

@@ -29,6 +29,7 @@ class SalesSection(QWidget):
     recordRequested = Signal()
     redeemRequested = Signal(object)  # Reward
     removeRequested = Signal(int)  # purchase id
+    changeRequested = Signal(int)  # purchase id
 
     def __init__(self, formatter: Formatter, parent=None):
         super().__init__(parent)
@@ -151,8 +152,9 @@ class SalesSection(QWidget):
             if sale.note:
                 line += f" <span style='color:{muted}'>— {esc(sale.note.splitlines()[0])}</span>"
             if not self._read_only:
-                line += (f" &nbsp;<a href='remove:{sale.id}' style='color:{muted}'>"
-                         f"{esc(self.tr('remove'))}</a>")
+                line += "".join(f" &nbsp;<a href='{kind}:{sale.id}' style='color:{muted}'>"
+                                f"{esc(word)}</a>" for kind, word in
+                                (("change", self.tr("change")), ("remove", self.tr("remove"))))
             rows.append(line)
         more = summary.visits - len(summary.recent)
         if more > 0:
@@ -164,6 +166,8 @@ class SalesSection(QWidget):
         kind, _, value = href.partition(":")
         if kind == "remove" and value.isdigit():
             self.removeRequested.emit(int(value))
+        elif kind == "change" and value.isdigit():
+            self.changeRequested.emit(int(value))
 
     def history_texts(self) -> list[str]:
         """What each history line says (for tests and accessibility)."""
