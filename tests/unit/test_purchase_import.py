@@ -300,3 +300,10 @@ def test_weights_returns_and_spreadsheet_cells(db, people):
     assert (refund.total, refund.items[0].quantity) == (-920, 1)
     assert plan.rejected[0].reason == "Quantity “100001” is too large."
     assert plan.new_products == ["Cheese"]
+
+
+def test_a_time_column_does_not_take_the_date():
+    mapping = sales_format.build_mapping(["Time", "Date", "Item", "Gross Sales", "Transaction ID",
+                                          "Customer ID", "Customer Name"])
+    assert mapping == {"Date": "date", "Item": "product", "Gross Sales": "amount",
+                       "Transaction ID": "receipt", "Customer Name": "name"}

@@ -50,7 +50,7 @@ def _norm(header: str) -> str:
 
 _SYNONYMS = {
     "date": ("date", "sale date", "date of sale", "purchase date", "order date", "transaction date",
-             "paid at", "created at", "day", "datetime", "date time", "timestamp", "time",
+             "paid at", "created at", "day", "datetime", "date time", "timestamp",
              "datum", "verkaufsdatum", "fecha", "data", "date de vente", "datum verkoop"),
     "amount": ("amount", "line total", "line amount", "item total", "net sales", "gross sales",
                "sales", "value", "sum", "price paid", "paid", "lineitem total", "betrag",
