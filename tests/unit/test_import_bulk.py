@@ -3,10 +3,12 @@ remembered per import, search rows built from the data in memory."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from crmdesk.core import importing, phones
-from crmdesk.core.model import CustomerInput
+from crmdesk.core import import_check, importing, phones
+from crmdesk.core.model import ConsentInput, CustomerInput, DateInput
 from crmdesk.formats import import_file, import_mapping
 from crmdesk.store import search
 
@@ -87,3 +89,79 @@ def test_the_quick_fold_folds_like_the_full_one(text):
     from crmdesk.core.text import fold
 
     assert importing.fast_fold(text) == fold(text)
+
+
+# --- checking on two cores --------------------------------------------------------------------
+
+def messy_table(tmp_path, rows: int):
+    """Rows good and bad, repeated phones, e-mails and names (duplicates across chunks)."""
+    phones_ = ["020 7946 0001", "+44 20 7946 0002", "07400 123456", "12", "hello", "",
+               "+33 1 99 00 00 01", "07700 900123", "0044 7400 123457"]
+    emails = ["anna@example.com", "bad@", "", "", "x@y.org"]
+    dates = ["1980-03-15", "31/02/1990", "", "2030-01-01", "13/13/2000", "5 March 1975"]
+    lines = ["Name,Mobile,Home Phone,E-mail,Birthday,Tags,Status"]
+    for i in range(rows):
+        lines.append(f"Person {i % 700},{phones_[i % 9]},{phones_[(i * 7) % 9]},"
+                     f"{emails[i % 5]},{dates[i % 6]},{'VIP' if i % 3 else ''},"
+                     f"{'weird' if i % 97 == 0 else ''}")
+    path = tmp_path / "messy.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return import_file.read_file(path)
+
+
+def planned(db, clock, table, mode, **kwargs):
+    plan = importing.plan(table, import_mapping.build_mapping(table.headers), db, "GB", mode,
+                          date_order="dmy", today=clock.today(), **kwargs)
+    return [(r.index, r.label, r.action, r.existing_id, r.reason, r.data) for r in plan.rows]
+
+
+@pytest.mark.parametrize("mode", ["skip", "merge"])
+def test_checking_on_two_cores_plans_exactly_what_one_core_plans(db, book, clock, tmp_path,
+                                                                 mode):
+    book.create(CustomerInput(first_name="Person", last_name="7", phone="020 7946 0002"))
+    table = messy_table(tmp_path, 4 * import_check.CHUNK + 123)
+    one = planned(db, clock, table, mode, parallel=False)
+    assert {r[2] for r in one} >= {"create", "skip", "reject"}
+    assert planned(db, clock, table, mode, parallel=True) == one
+
+
+class BrokenPool:
+    """A helper process that cannot be started."""
+
+    def submit(self, *args):
+        from concurrent.futures.process import BrokenProcessPool
+
+        raise BrokenProcessPool("no helper")
+
+    def shutdown(self, *args, **kwargs):
+        pass
+
+
+def test_without_a_helper_process_the_check_still_completes(db, clock, tmp_path, monkeypatch):
+    table = messy_table(tmp_path, 3 * import_check.CHUNK)
+    one = planned(db, clock, table, "skip", parallel=False)
+    monkeypatch.setattr(import_check, "_open_pool", lambda *args: BrokenPool())
+    assert planned(db, clock, table, "skip", parallel=True) == one
+
+
+def test_cancelling_a_check_on_two_cores_stops_it(db, clock, tmp_path):
+    table = messy_table(tmp_path, 6 * import_check.CHUNK)
+    seen = []
+
+    def progress(done, total):
+        seen.append(done)
+        return len(seen) < 2
+
+    with pytest.raises(importing.ImportCancelled):
+        importing.plan(table, import_mapping.build_mapping(table.headers), db, "GB",
+                       date_order="dmy", today=clock.today(), progress=progress, parallel=True)
+    assert seen == [importing.CHUNK, 2 * importing.CHUNK]
+
+
+def test_a_customer_survives_the_trip_between_processes():
+    data = CustomerInput(kind="business", business_name="Café", phone="+447400123456",
+                         keep_in_touch_days=30, do_not_contact=True, tags=["VIP", "Ö"],
+                         dates=[DateInput(kind="custom", day=29, month=2, label="Day",
+                                          lead_days=3)],
+                         consents=[ConsentInput("email", True, dt.date(2026, 1, 2), "form")])
+    assert import_check.unpack(import_check.pack(data)) == data

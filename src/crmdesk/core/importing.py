@@ -25,19 +25,20 @@ import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from peewee import SqliteDatabase
 
-from crmdesk.core import phones, validation
+from crmdesk.core import import_check, validation
 from crmdesk.core.clock import Now, system_now, utc_naive
 from crmdesk.core.customers import CustomerBook, NotFound
 from crmdesk.core.model import CustomerInput
 from crmdesk.core.text import fold
-from crmdesk.formats.import_common import Table, cell_text
+from crmdesk.formats.import_common import Table, cell_text, paused_gc
 from crmdesk.formats.import_mapping import AmbiguousDates, check_mapping, date_orders, date_shape
-from crmdesk.formats.import_rows import RowProblem, RowReader, reason
+from crmdesk.formats.import_rows import RowReader, reason  # noqa: F401  (import_json uses it)
 from crmdesk.store import search
 
 Progress = Callable[[int, int], bool | None]
@@ -170,9 +171,11 @@ def place_row(row: PlannedRow, known: dict, in_file: dict, on_duplicate: str) ->
 
 def plan(table: Table, mapping: dict[str, str], db: SqliteDatabase, default_country: str,
          on_duplicate: str = "skip", date_order: str | None = None,
-         today: dt.date | None = None, progress: Progress | None = None) -> ImportPlan:
+         today: dt.date | None = None, progress: Progress | None = None,
+         parallel: bool | None = None) -> ImportPlan:
     """Check every row and find duplicates; writes nothing. Raises MappingError (AmbiguousDates
-    when a date column reads both ways and `date_order` is None) and ImportCancelled."""
+    when a date column reads both ways and `date_order` is None) and ImportCancelled.
+    A large file is checked on two cores (`import_check`; `parallel` False: on this one)."""
     if on_duplicate not in ON_DUPLICATE:
         raise ValueError(f"on_duplicate must be one of {ON_DUPLICATE}")
     if date_order not in (None, "dmy", "mdy"):
@@ -193,24 +196,18 @@ def plan(table: Table, mapping: dict[str, str], db: SqliteDatabase, default_coun
     in_file: dict[tuple[str, str], PlannedRow] = {}
     rows: list[PlannedRow] = []
     total = len(table.rows)
-    normalise_phone = phones.Normaliser(default_country)
-    for index, raw in enumerate(table.rows):
-        label = table.label(index)
-        try:
-            data = reader.read(raw)
-            data = validation.validate(data, default_country, today,
-                                       normalise_phone=normalise_phone)
-        except RowProblem as exc:
-            rows.append(PlannedRow(index, label, "reject", reason=str(exc)))
-            continue
-        except validation.ValidationError as exc:
-            rows.append(PlannedRow(index, label, "reject", reason=reason(exc.errors, data)))
-            continue
-        rows.append(place_row(PlannedRow(index, label, "create", data), known, in_file,
-                              on_duplicate))
-        if progress is not None and index % CHUNK == CHUNK - 1 and \
-                progress(index + 1, total) is False:
-            raise ImportCancelled("The check was cancelled.")
+    checked = import_check.outcomes(reader, table.rows, default_country, today, parallel)
+    with closing(checked), paused_gc():  # closing: a cancelled check stops its helper process
+        for index, outcome in enumerate(checked):
+            label = table.label(index)
+            if outcome.__class__ is str:
+                rows.append(PlannedRow(index, label, "reject", reason=outcome))
+            else:
+                rows.append(place_row(PlannedRow(index, label, "create", outcome), known,
+                                      in_file, on_duplicate))
+            if progress is not None and index % CHUNK == CHUNK - 1 and \
+                    progress(index + 1, total) is False:
+                raise ImportCancelled("The check was cancelled.")
     return ImportPlan(table, mapping, on_duplicate, default_country, today, rows)
 
 
@@ -280,7 +277,7 @@ def apply(plan_: ImportPlan, db: SqliteDatabase, progress: Progress | None = Non
         if progress is not None and progress(done, total) is False:
             raise ImportCancelled("The import was cancelled: nothing was written.")
 
-    with db.atomic("IMMEDIATE"):
+    with db.atomic("IMMEDIATE"), paused_gc():
         tags = _tags(db, {t for d in creates for t in d.tags})
         next_id = db.execute_sql("SELECT COALESCE(MAX(id), 0) + 1 FROM customer").fetchone()[0]
         if creates:  # search rows left by customers deleted for good, if any: not theirs

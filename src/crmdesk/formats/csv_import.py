@@ -14,7 +14,13 @@ import io
 from pathlib import Path
 
 from crmdesk.formats.export_csv import unguard
-from crmdesk.formats.import_common import ImportFileError, Table, looks_binary, make_table
+from crmdesk.formats.import_common import (
+    ImportFileError,
+    Table,
+    looks_binary,
+    make_table,
+    paused_gc,
+)
 
 DELIMITERS = (",", ";", "\t")
 _SAMPLE_LINES = 50
@@ -87,10 +93,11 @@ def read_text(text: str, encoding: str = "", delimiter: str | None = None) -> Ta
     grid, numbers = [], []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        for number, row in enumerate(reader, start=1):
-            # Our own exports guard cells a spreadsheet would run ('=1+2): take the guard off.
-            grid.append([unguard(cell) if cell[:1] == "'" else cell for cell in row])
-            numbers.append(number)
+        with paused_gc():
+            for number, row in enumerate(reader, start=1):
+                # Our own exports guard cells a spreadsheet would run ('=1+2): unguard them.
+                grid.append([unguard(cell) if cell[:1] == "'" else cell for cell in row])
+                numbers.append(number)
     except csv.Error as exc:
         where = len(grid) + 1
         if "end of data" in str(exc) or "EOF" in str(exc):
