@@ -64,12 +64,18 @@ class SalesFigures:
             self.changed = True
         elif old_max != self.max_line:  # lines removed from the top: be safe
             self.kept_days, self.kept_months = {}, {}
-        # Every day's number and sum of sales: the check, and the revenue itself.
-        self.days: dict[str, tuple[int, int]] = {
-            day: (n, total) for day, n, total in db.execute_sql(
+        self._days: dict[str, tuple[int, int]] | None = None
+
+    @property
+    def days(self) -> dict[str, tuple[int, int]]:
+        """Every day's number and sum of sales: the check, and the revenue itself (read when
+        first needed: a dashboard kept whole does without)."""
+        if self._days is None:
+            self._days = {day: (n, total) for day, n, total in self.db.execute_sql(
                 "SELECT purchased_on, count(*), sum(total_minor) FROM purchase "
                 "WHERE purchased_on BETWEEN ? AND ? GROUP BY purchased_on",
                 (self.first, self.last))}
+        return self._days
 
     def _scope(self) -> list:
         categories = self.db.execute_sql("SELECT count(*), total(id) FROM category").fetchone()

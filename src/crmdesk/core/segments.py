@@ -241,10 +241,12 @@ def _source(rules: SegmentRules, needs_sales: bool) -> tuple[str, str]:
                 "+c.deleted_at IS NULL")
     uses_sales = (rules.spent_min_minor is not None or rules.spent_max_minor is not None
                   or rules.visits_min is not None or rules.visits_max is not None)
+    # A tag or birthday list is a better start than every customer (a city is better still).
+    live = ("+c.deleted_at IS NULL" if (rules.tags or rules.birthday_month) and not rules.city
+            else "c.deleted_at IS NULL")
     if uses_sales:
-        return ("customer c LEFT JOIN customer_sales s ON s.customer_id = c.id",
-                "c.deleted_at IS NULL")
-    return "customer c", "c.deleted_at IS NULL"
+        return "customer c LEFT JOIN customer_sales s ON s.customer_id = c.id", live
+    return "customer c", live
 
 
 def query(rules: SegmentRules, today: dt.date, select: str = "c.id") -> tuple[str, list]:
