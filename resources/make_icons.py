@@ -1,13 +1,13 @@
 """Render the app icon's PNG sizes, a Windows .ico and a macOS .icns from its one SVG source.
 
-    python resources/make_icons.py               # into resources/ (the committed PNGs)
-    python resources/make_icons.py --out DIR     # into DIR (the installers' build step)
+    python resources/make_icons.py               # the PNGs, into resources/ (committed)
+    python resources/make_icons.py --out DIR     # PNGs, crmdesk.ico and crmdesk.icns into DIR
 
-reads src/crmdesk/resources/crmdesk.svg and writes crmdesk-<size>.png for each size below,
-crmdesk.ico (16 to 256 px) and crmdesk.icns (16 to 1024 px), with Qt's offscreen platform (no
-display needed). Both container formats simply hold PNG images, so no other library is needed.
-The .ico and .icns are made at build time (packaging/build.py, the release workflow) and are not
-committed; the PNGs in resources/ are committed, so re-run this after changing the SVG.
+reads src/crmdesk/resources/crmdesk.svg and writes crmdesk-<size>.png for each size below and,
+with --out, crmdesk.ico (16 to 256 px) and crmdesk.icns (16 to 1024 px), with Qt's offscreen
+platform (no display needed). Both container formats simply hold PNG images, so no other library
+is needed. The .ico and .icns are made at build time (packaging/crmdesk.spec and build.py) and are
+not committed; the PNGs in resources/ are, so re-run this after changing the SVG.
 """
 
 from __future__ import annotations
@@ -82,8 +82,9 @@ def render_pngs(svg: bytes, sizes) -> dict[int, bytes]:
     return result
 
 
-def make_icons(out: Path, source: Path = SOURCE) -> list[Path]:
-    """Write the PNGs, crmdesk.ico and crmdesk.icns into `out`; returns the files written."""
+def make_icons(out: Path, source: Path = SOURCE, containers: bool = True) -> list[Path]:
+    """Write the PNGs and (`containers`) crmdesk.ico and crmdesk.icns into `out`; returns the
+    files written."""
     out.mkdir(parents=True, exist_ok=True)
     wanted = set(SIZES) | set(ICO_SIZES) | {size for _kind, size in ICNS_TYPES}
     pngs = render_pngs(source.read_bytes(), wanted)
@@ -92,6 +93,8 @@ def make_icons(out: Path, source: Path = SOURCE) -> list[Path]:
         target = out / f"crmdesk-{size}.png"
         target.write_bytes(pngs[size])
         written.append(target)
+    if not containers:
+        return written
     for name, data in (("crmdesk.ico", ico_bytes({s: pngs[s] for s in ICO_SIZES})),
                        ("crmdesk.icns", icns_bytes(pngs))):
         target = out / name
@@ -102,10 +105,12 @@ def make_icons(out: Path, source: Path = SOURCE) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=HERE, help="folder to write into")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder to write the PNGs, .ico and .icns into (default: only the "
+                             "PNGs, into resources/)")
     args = parser.parse_args(argv)
     try:
-        written = make_icons(args.out)
+        written = make_icons(args.out or HERE, containers=args.out is not None)
     except (OSError, ValueError) as exc:
         print(f"make_icons: {exc} ({SOURCE})", file=sys.stderr)
         return 1
