@@ -211,6 +211,21 @@ def test_kept_figures_follow_every_change(db, shop, book):
     assert board.kpis.active_customers == 3 and board.kpis.purchases == 6
     assert dict((m, (n, r)) for m, n, r in board.new_vs_returning)["2026-03"] == (2, 1)
     assert (shop["cheese"], "Cheese", 3300) in board.category_mix
+    # a sale in the previous period (no lines), and one moved into it (lines rewritten)
+    assert board.previous.revenue_minor == 4000
+    buy(db, shop["cat"], "2026-01-25", 600)
+    assert report.dashboard(db, PERIOD, TODAY).previous.revenue_minor == 4600
+    moved = buy(db, shop["ben"], "2026-03-06", 900, ((shop["cheese"], 900),))
+    report.dashboard(db, PERIOD, TODAY)
+    db.execute_sql("UPDATE purchase SET purchased_on = '2026-01-26' WHERE id = ?", (moved,))
+    db.execute_sql("DELETE FROM purchase_item WHERE purchase_id = ?", (moved,))
+    buy_line = ("INSERT INTO purchase_item (purchase_id, customer_id, purchased_on, category_id, "
+                "amount_minor) VALUES (?, ?, '2026-01-26', ?, 900)")
+    db.execute_sql(buy_line, (moved, shop["ben"], shop["cheese"]))
+    board = report.dashboard(db, PERIOD, TODAY)
+    assert board.previous.revenue_minor == 5500 and board.previous.active_customers == 3
+    assert board.kpis.revenue_minor == 14200 + 2000 + 300
+    db.execute_sql("DELETE FROM purchase WHERE id = ?", (moved,))
     # a sale's line moved to another category, the sale's total unchanged
     purchase = db.execute_sql("SELECT purchase_id FROM purchase_item WHERE customer_id = ? "
                               "AND purchased_on = '2026-02-20'", (shop["ann"],)).fetchone()[0]
@@ -220,6 +235,19 @@ def test_kept_figures_follow_every_change(db, shop, book):
                    (purchase, shop["ann"], shop["wine"]))
     mix = report.dashboard(db, PERIOD, TODAY).category_mix
     assert (shop["wine"], "Wine", 14000) in mix and (shop["cheese"], "Cheese", 1300) in mix
+    # the newest sale's line rewritten: SQLite gives the new line the id of the old one
+    newest = buy(db, shop["dan"], "2026-03-09", 400, ((shop["cheese"], 400),))
+    line = db.execute_sql("SELECT max(id) FROM purchase_item").fetchone()[0]
+    before = dict((c, a) for c, _n, a in report.dashboard(db, PERIOD, TODAY).category_mix)
+    db.execute_sql("DELETE FROM purchase_item WHERE purchase_id = ?", (newest,))
+    db.execute_sql("INSERT INTO purchase_item (purchase_id, customer_id, purchased_on, "
+                   "category_id, amount_minor) VALUES (?, ?, '2026-03-09', ?, 400)",
+                   (newest, shop["dan"], shop["wine"]))
+    assert db.execute_sql("SELECT max(id) FROM purchase_item").fetchone()[0] == line
+    after = dict((c, a) for c, _n, a in report.dashboard(db, PERIOD, TODAY).category_mix)
+    assert after[shop["wine"]] == before[shop["wine"]] + 400
+    assert after[shop["cheese"]] == before[shop["cheese"]] - 400
+    db.execute_sql("DELETE FROM purchase WHERE id = ?", (newest,))
     # a customer put in Trash
     book.trash([shop["ann"]])
     board = report.dashboard(db, PERIOD, TODAY)

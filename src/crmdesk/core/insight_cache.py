@@ -9,9 +9,12 @@ RFM staleness state, who is in Trash, the newest customer) is unchanged.
 
 A kept figure is used only while it is still right. Each time, one pass over the `purchase_day`
 index gives every day's number and sum of sales (a range of a covering index, in order): a day
-or month whose number or sum changed is worked out again. Lines rewritten on an unchanged sale
-get new ids: the days of every line added since the last time are worked out again too. A change
-to the category list, or to who is in Trash, starts afresh.
+or month whose number or sum changed is worked out again. Lines added or rewritten on an
+unchanged sale show in the newest lines (ids above the last newest id less RECENT_LINES, a
+rowid range): the days of those lines are worked out again too. A change to the category list,
+or to who is in Trash, starts afresh. Not seen: rewriting only the lines of a sale more than
+RECENT_LINES lines old while keeping its total and day (its category mix then waits for the
+next change of that day).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from peewee import SqliteDatabase
 SETTING_KEY = "insight_cache"
 VERSION = 1
 MEMOS = 12
+RECENT_LINES = 1000
 
 # A sale line's amount: its own, else its share of what the sale's other lines leave.
 LINE_AMOUNT = """COALESCE(i.amount_minor, (
@@ -49,21 +53,34 @@ class SalesFigures:
             stored = {}
         self.scope = self._scope()
         self.max_line = db.execute_sql("SELECT COALESCE(max(id), 0) FROM purchase_item").fetchone()[0]
+        # The newest lines, summed: a rewritten line may take back the id of the one it
+        # replaced (SQLite reuses the highest rowid), so the newest id alone would not show it.
+        self.lines = [self.max_line, *db.execute_sql(
+            "SELECT count(*), total(category_id), total(amount_minor), total(purchase_id), "
+            "total(julianday(purchased_on)) FROM purchase_item WHERE id > ?",
+            (self.max_line - RECENT_LINES,)).fetchone()]
         if not isinstance(stored, dict) or stored.get("version") != VERSION \
                 or stored.get("scope") != self.scope:
             stored = {}
         self.kept_days: dict = stored.get("days", {})
-        self.kept_months: dict = stored.get("months", {})
         self.memos: dict = stored.get("memo", {})
-        old_max = stored.get("max_line", self.max_line)
-        if isinstance(old_max, int) and old_max < self.max_line:
-            for (day,) in db.execute_sql("SELECT DISTINCT purchased_on FROM purchase_item "
-                                         "WHERE id > ?", (old_max,)):
+        self.kept_months: dict = stored.get("months", {})
+        old_lines = stored.get("lines", self.lines)
+        if old_lines != self.lines:
+            old_max = old_lines[0] if isinstance(old_lines, list) and old_lines else 0
+            since = min(old_max if isinstance(old_max, int) else 0, self.max_line) - RECENT_LINES
+            touched = [day for (day,) in db.execute_sql(
+                "SELECT DISTINCT purchased_on FROM purchase_item WHERE id > ?", (since,))]
+            for day in touched:
                 self.kept_days.pop(day, None)
                 self.kept_months.pop(day[:7], None)
+            # A period kept whole ("period START END") that reaches a touched day goes.
+            if touched:
+                first = min(touched)
+                for name in [n for n in self.memos if n.startswith("period ")
+                             and n.split()[-1] >= first]:
+                    del self.memos[name]
             self.changed = True
-        elif old_max != self.max_line:  # lines removed from the top: be safe
-            self.kept_days, self.kept_months = {}, {}
         self._days: dict[str, tuple[int, int]] | None = None
 
     @property
@@ -169,7 +186,7 @@ class SalesFigures:
     def save(self) -> None:
         if not self.changed:
             return
-        value = json.dumps({"version": VERSION, "scope": self.scope, "max_line": self.max_line,
+        value = json.dumps({"version": VERSION, "scope": self.scope, "lines": self.lines,
                             "days": self.kept_days, "months": self.kept_months,
                             "memo": self.memos},
                            separators=(",", ":"))

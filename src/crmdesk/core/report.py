@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
+import json
 from dataclasses import asdict, dataclass
 
 from peewee import SqliteDatabase
@@ -154,10 +156,13 @@ class _Book:
     bought: int  # lifetime purchases of live customers
     purchases_per_year: float
     lifespan_years: float
+    every_bought: int  # all sales of a known customer, Trash included
+    every_spent: int
 
 
 def _book(db: SqliteDatabase, today: dt.date) -> _Book:
     customers = _one(db, "SELECT count(*) FROM customer WHERE deleted_at IS NULL")[0]
+    every = _one(db, "SELECT total(purchases), total(total_minor) FROM customer_sales")
     buyers, spent, bought, old, lost, recent, recent_years = _live_sums(db, """
         count(*), total(s.total_minor), total(s.purchases),
         total(s.first_purchase_on <= :year_ago),
@@ -174,7 +179,8 @@ def _book(db: SqliteDatabase, today: dt.date) -> _Book:
                                                              MAX_LIFESPAN_YEARS)
     else:
         lifespan = 1.0
-    return _Book(customers, int(buyers), int(spent), int(bought), per_year, float(lifespan))
+    return _Book(customers, int(buyers), int(spent), int(bought), per_year, float(lifespan),
+                 int(every[0]), int(every[1]))
 
 
 # --- one period ------------------------------------------------------------------------------
@@ -230,12 +236,21 @@ def _new_customers(db: SqliteDatabase, periods: list[Period]) -> list[int]:
     return [int(v or 0) for v in row]
 
 
-def _kpis(db: SqliteDatabase, period: Period, book: _Book, birthdays: int,
-          new: int | None = None) -> Kpis:
+def _sales_up_to(db: SqliteDatabase, book: _Book, end: dt.date) -> list[int]:
+    """Number and sum of every sale dated up to `end` (anonymous ones too): a check that
+    changes when any sale the period's figures rest on is added, removed or corrected."""
+    anonymous = _one(db, "SELECT count(*), total(total_minor) FROM purchase "
+                         "WHERE customer_id IS NULL")
+    later = _one(db, "SELECT count(*), total(total_minor) FROM purchase WHERE purchased_on > ?",
+                 (_iso(end),))
+    return [int(book.every_bought + anonymous[0] - later[0]),
+            int(book.every_spent + anonymous[1] - later[1])]
+
+
+def _period_figures(db: SqliteDatabase, period: Period, book: _Book) -> dict:
+    """What a period's KPIs rest on, from the sales dated up to its end only."""
     named = _named(period)
     start, end = named["start"], named["end"]
-    if new is None:
-        new = _new_customers(db, [period])[0]
     purchases, revenue = _one(db, "SELECT count(*), COALESCE(sum(total_minor), 0) FROM purchase "
                                   "WHERE purchased_on BETWEEN ? AND ?", (start, end))
     active = _one(db, "SELECT count(DISTINCT customer_id) FROM purchase "
@@ -244,7 +259,6 @@ def _kpis(db: SqliteDatabase, period: Period, book: _Book, birthdays: int,
                        "AND EXISTS (SELECT 1 FROM purchase p WHERE p.customer_id = c.id "
                        "AND p.purchased_on BETWEEN ? AND ?)", (start, end))[0]
     once = _live_sums(db, "count(*)", _ONCE_WHERE, named)[0]
-    repeat = active - once
     cutoff = {"cutoff": _iso(_lapse_cutoff(period)), "end": end}
     lapsed = _live_sums(db, "count(*)", "s.last_purchase_on <= :cutoff", cutoff)[0]
     lapsed += _live_sums(db, "count(*)", _LAPSED_LATER_WHERE, cutoff)[0]
@@ -262,19 +276,32 @@ def _kpis(db: SqliteDatabase, period: Period, book: _Book, birthdays: int,
         later_sum -= trash_sum
         newer_buyers = _live_sums(db, "count(*)", "s.last_purchase_on > :end "
                                   "AND s.first_purchase_on > :end", {"end": end})[0]
-    buyers = book.buyers - newer_buyers
-    spent = book.spent - later_sum
-    bought = book.bought - later_count
+    return {"purchases": purchases, "revenue": revenue, "active": int(active),
+            "repeat": int(active - once), "lapsed": int(lapsed),
+            "buyers": book.buyers - int(newer_buyers), "spent": book.spent - later_sum,
+            "bought": book.bought - later_count}
+
+
+def _kpis_of(part: dict, book: _Book, new: int, birthdays: int) -> Kpis:
+    spent, bought, active = part["spent"], part["bought"], part["active"]
     lifetime_basket = spent / bought if bought else 0.0
     predicted = round(lifetime_basket * book.purchases_per_year * book.lifespan_years)
     return Kpis(
-        customers=book.customers, new_customers=int(new), active_customers=int(active),
-        lapsed_customers=int(lapsed), revenue_minor=revenue, purchases=purchases,
-        average_basket_minor=_rounded_div(revenue, purchases),
-        repeat_customer_rate=repeat / active if active else 0.0,
-        average_clv_minor=_rounded_div(spent, buyers),
+        customers=book.customers, new_customers=int(new), active_customers=active,
+        lapsed_customers=part["lapsed"], revenue_minor=part["revenue"],
+        purchases=part["purchases"],
+        average_basket_minor=_rounded_div(part["revenue"], part["purchases"]),
+        repeat_customer_rate=part["repeat"] / active if active else 0.0,
+        average_clv_minor=_rounded_div(spent, part["buyers"]),
         predicted_clv_minor=int(predicted),
         upcoming_birthdays=birthdays)
+
+
+def _kpis(db: SqliteDatabase, period: Period, book: _Book, birthdays: int,
+          new: int | None = None) -> Kpis:
+    if new is None:
+        new = _new_customers(db, [period])[0]
+    return _kpis_of(_period_figures(db, period, book), book, new, birthdays)
 
 
 # --- charts ----------------------------------------------------------------------------------
@@ -425,7 +452,7 @@ def dashboard(db: SqliteDatabase, period: Period, today: dt.date,
     # sale line, customer, category or Trash changed (nor the day): opening the dashboard
     # again costs the checks, the birthdays and the top customers (names may change).
     newest_customer = _one(db, "SELECT max(id) FROM customer")[0]
-    key = [state, figures.scope, newest_customer, figures.max_line]
+    key = [state, figures.scope, newest_customer, figures.lines]
     periods = [period, period.previous()]
     dates = [_iso(d) for p in periods for d in (p.start, p.end)]
     birthdays = _birthdays(db, today, feb29)
@@ -451,8 +478,18 @@ def _worked_out(db: SqliteDatabase, figures: SalesFigures, periods: list[Period]
     period, before = periods
     book = _book(db, today)
     new, new_before = _new_customers(db, periods)
-    kpis = _kpis(db, period, book, 0, new)
-    previous = _kpis(db, before, book, 0, new_before)
+    parts = []
+    for p in periods:
+        # A period's figures stay right while the sales up to its end (and the customers) do:
+        # a sale today leaves the previous period's alone.
+        last = _iso(p.end)
+        days = [[day, *check] for day, check in sorted(figures.days.items()) if day <= last]
+        key = [figures.scope, book.customers, *_sales_up_to(db, book, p.end),
+               hashlib.sha1(json.dumps(days).encode()).hexdigest()]
+        parts.append(figures.memo(f"period {_iso(p.start)} {_iso(p.end)}", key,
+                                  lambda p=p: _period_figures(db, p, book)))
+    kpis = _kpis_of(parts[0], book, new, 0)
+    previous = _kpis_of(parts[1], book, new_before, 0)
     return {
         "kpis": [asdict(kpis), asdict(previous)],
         "grid": [[r, f, n] for (r, f), n in _rfm_grid(db).items()],
