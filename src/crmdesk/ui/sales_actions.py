@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMenu, QToolBar
 from crmdesk.core.customers import NotFound
 from crmdesk.core.model import ListQuery
 from crmdesk.ui import undo
-from crmdesk.ui.icons import icon
+from crmdesk.ui.customers.card_sales import sale_icon
 
 SHORTCUT = "Ctrl+Shift+S"
 
@@ -42,7 +42,7 @@ class SalesActions(QObject):
         self.dialog = None
         self.catalogue_dialog = None
 
-        self.record_action = QAction(icon("sale"), self.tr("Record a sale…"), window)
+        self.record_action = QAction(sale_icon(), self.tr("Record a sale…"), window)
         self.record_action.setObjectName("recordSaleAction")
         self.record_action.setShortcut(QKeySequence(SHORTCUT))
         tip = self.tr("Write down what a customer bought (%1)").replace("%1", SHORTCUT)
