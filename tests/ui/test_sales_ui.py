@@ -295,3 +295,16 @@ def test_change_a_sale_from_the_card_and_undo(qtbot, shop, session):
     assert win.formatter.money(750) in section.totals.text()
     win.undo_stack.undo()
     assert session.sales.get(sale_id).total_minor == 500
+
+
+def test_the_sale_dialog_says_where_the_customer_stands(qtbot, shop, session):
+    win = shop
+    loyalty_on(session, loyalty_mode="points", loyalty_rewards="100 = £5 off")
+    customer_id = anna(win, session)
+    sell(session, customer_id, 9000)
+    win.sales_actions.record_sale(customer_id)
+    dialog = win.sales_actions.dialog
+    assert dialog.loyalty_hint.text() == "90 points."
+    qtbot.keyClicks(dialog.amount, "12.99")
+    assert dialog.loyalty_hint.text() == "90 points. This sale adds 12. Then £5 off is due."
+    dialog.reject()

@@ -68,15 +68,21 @@ class ItemsCompleter(QCompleter):
 class SaleDialog(QDialog):
     def __init__(self, sales, formatter: Formatter, today: dt.date,
                  customer: tuple[int, str] | None = None, find: FindCustomers | None = None,
-                 before=None, parent=None):
+                 before=None, loyalty=None, parent=None):
         super().__init__(parent)
         self._sales = sales
+        self._loyalty = loyalty  # core.loyalty.Loyalty: the customer's card, as a hint
         self._fmt = formatter
         self._find = find
         self.customer_id: int | None = customer[0] if customer else None
         self.customer_name = customer[1] if customer else ""
         self.value: SaleInput | None = None
         self._errors: dict[str, QLabel] = {}
+        self.loyalty_hint = QLabel()
+        self.loyalty_hint.setObjectName("saleLoyalty")
+        self.loyalty_hint.setWordWrap(True)
+        self.loyalty_hint.setStyleSheet("color: palette(placeholder-text);")
+        self.loyalty_hint.hide()
         self.before = before  # a SaleView when changing a sale
         self.setWindowTitle(self.tr("Change a sale") if before else self.tr("Record a sale"))
         self.setMinimumWidth(460)
@@ -133,6 +139,8 @@ class SaleDialog(QDialog):
         self.note.setPlaceholderText(self.tr("A note (optional)"))
         form.addRow(self.tr("Note"), self._with_error("note", self.note))
 
+        form.addRow("", self.loyalty_hint)
+
         self.general = QLabel()
         self.general.setWordWrap(True)
         self.general.setStyleSheet(f"color: {WARNING_COLOUR}")
@@ -152,6 +160,7 @@ class SaleDialog(QDialog):
             self.search.setFocus()
         else:
             self.amount.setFocus()
+        self._update_loyalty()
 
     # --- building --------------------------------------------------------------------------
 
@@ -224,6 +233,7 @@ class SaleDialog(QDialog):
             self.customer_id = customer_id
             self.customer_name = item.data(Qt.ItemDataRole.UserRole + 1)
             self._errors["customer"].hide()
+            self._update_loyalty()
 
     # --- checking as it is typed -----------------------------------------------------------
 
@@ -243,6 +253,40 @@ class SaleDialog(QDialog):
             return
         label.hide()
         self._update_hint()
+        self._update_loyalty()
+
+    def _update_loyalty(self) -> None:
+        """Where the customer stands in the loyalty program, and what this sale adds."""
+        if self._loyalty is None or self.customer_id is None or self.before is not None:
+            self.loyalty_hint.hide()
+            return
+        from crmdesk.core.loyalty import points_for
+
+        program = self._loyalty.program()
+        if not program.active:
+            self.loyalty_hint.hide()
+            return
+        balance = self._loyalty.balance(self.customer_id)
+        first = program.rewards[0]
+        if program.mode == "stamps":
+            text = self.tr("Stamp card: %1 of %2.").replace("%1", str(balance)).replace(
+                "%2", str(first.points))
+            if balance + 1 >= first.points:
+                text += " " + self.tr("This sale earns %1.").replace("%1", first.text)
+        else:
+            text = self.tr("%1 points.").replace("%1", str(balance))
+            try:
+                amount = self._amount()
+            except ValueError:
+                amount = None
+            earned = points_for(amount or 0, self._fmt.currency(), program.points_per_unit)
+            if earned:
+                text += " " + self.tr("This sale adds %1.").replace("%1", str(earned))
+                reached = [r for r in program.rewards if balance < r.points <= balance + earned]
+                if reached:
+                    text += " " + self.tr("Then %1 is due.").replace("%1", reached[-1].text)
+        self.loyalty_hint.setText(text)
+        self.loyalty_hint.show()
 
     def _update_hint(self) -> None:
         """With no amount typed, say what the items' prices add up to."""

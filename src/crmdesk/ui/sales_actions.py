@@ -129,7 +129,7 @@ class SalesActions(QObject):
             except NotFound:
                 return
         dialog = SaleDialog(session.sales, window.formatter, session.today(), customer=customer,
-                            find=self.find_customers, parent=window)
+                            find=self.find_customers, loyalty=session.loyalty, parent=window)
         dialog.accepted.connect(lambda: self.save_sale(dialog.value, dialog.customer_name))
         self.dialog = dialog
         dialog.open()
