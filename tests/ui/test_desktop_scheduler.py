@@ -422,6 +422,7 @@ class EnumOcc:
     (["appointment", "keep_in_touch", "keep_in_touch"],
      "1 appointment, 2 customers to get in touch with"),
     (["birthday", "something-new"], "1 birthday, 1 other reminder"),
+    (["reward", "reward", "birthday"], "1 birthday, 2 loyalty rewards to give"),
 ])
 def test_summary_words_and_plurals(qapp, kinds, body):
     occurrences = [Occ(str(n), kind, dt.datetime(2026, 1, 1)) for n, kind in enumerate(kinds)]

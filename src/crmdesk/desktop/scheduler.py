@@ -47,6 +47,7 @@ KIND_WORDS = {
     "appointment": ("%n appointment", "%n appointments"),
     "follow_up": ("%n follow-up", "%n follow-ups"),
     "keep_in_touch": ("%n customer to get in touch with", "%n customers to get in touch with"),
+    "reward": ("%n loyalty reward to give", "%n loyalty rewards to give"),
 }
 OTHER_WORDS = ("%n other reminder", "%n other reminders")
 
