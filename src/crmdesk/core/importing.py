@@ -267,7 +267,8 @@ def apply(plan_: ImportPlan, db: SqliteDatabase, progress: Progress | None = Non
     creates = [r.data for r in plan_.to_create]
     merges = plan_.to_merge
     total = len(creates) + len(merges)
-    stamp = utc_naive(now())
+    # As sqlite3 would write the datetime itself (its default adapter), once for all rows.
+    stamp = utc_naive(now()).isoformat(" ")
     book = CustomerBook(db, now=now, default_country=lambda: plan_.default_country)
     done = 0
 
@@ -321,7 +322,7 @@ def _tags(db: SqliteDatabase, names: set[str]) -> dict[str, tuple[int, str]]:
 
 
 def _insert(db: SqliteDatabase, chunk: list[CustomerInput], ids: range,
-            tags: dict[str, tuple[int, str]], stamp: dt.datetime) -> None:
+            tags: dict[str, tuple[int, str]], stamp: str) -> None:
     """Insert new customers with their dates, tags and search rows (built here from the data,
     as `search.index_customers` would build them from the tables)."""
     rows, dates, links, found = [], [], [], []

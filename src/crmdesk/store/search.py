@@ -46,6 +46,13 @@ def _trunk_prefix(country_code: int) -> str:
     return phonenumbers.ndd_prefix_for_region(region, True) or ""
 
 
+@lru_cache(maxsize=1)
+def _country_codes() -> frozenset[int]:
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+
+    return frozenset(COUNTRY_CODE_TO_REGION_CODE)
+
+
 def national_digits(number: str) -> str:
     """The digits as dialled inside the number's country ("+44 20 7946 0123" -> "02079460123").
 
@@ -53,12 +60,14 @@ def national_digits(number: str) -> str:
     """
     if not number.startswith("+"):
         return ""
-    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+    return _national(_NOT_DIGIT.sub("", number))
 
-    digits = _NOT_DIGIT.sub("", number)
+
+def _national(digits: str) -> str:
+    codes = _country_codes()
     for length in (1, 2, 3):
         code = int(digits[:length] or 0)
-        if code in COUNTRY_CODE_TO_REGION_CODE:
+        if code in codes:
             return _trunk_prefix(code) + digits[length:]
     return ""
 
@@ -66,15 +75,16 @@ def national_digits(number: str) -> str:
 def phone_tokens(number: str) -> list[str]:
     """Digit tokens for a phone number: all its digits, its national form, and every suffix of
     at least three digits (so the last digits, or any run inside the number, find it)."""
-    digits = _NOT_DIGIT.sub("", number or "")
+    if not number:
+        return []
+    digits = _NOT_DIGIT.sub("", number)
     if not digits:
         return []
     tokens = {digits}
-    national = national_digits(number)
+    national = _national(digits) if number.startswith("+") else ""
     if national:
         tokens.add(national)
-    for start in range(1, len(digits) - _MIN_SUFFIX + 1):
-        tokens.add(digits[start:])
+    tokens.update([digits[start:] for start in range(1, len(digits) - _MIN_SUFFIX + 1)])
     return sorted(tokens, key=len, reverse=True)
 
 
