@@ -42,8 +42,9 @@ def _iso(day: dt.date) -> str:
 class SalesFigures:
     """The figures for the days from `first` to `last`; `save()` keeps what was worked out."""
 
-    def __init__(self, db: SqliteDatabase, first: dt.date, last: dt.date):
+    def __init__(self, db: SqliteDatabase, first: dt.date, last: dt.date, today: dt.date):
         self.db = db
+        self.today = today
         self.first, self.last = _iso(first), _iso(last)
         self.changed = False
         row = db.execute_sql("SELECT value FROM setting WHERE key = ?", (SETTING_KEY,)).fetchone()
@@ -65,6 +66,8 @@ class SalesFigures:
         self.kept_days: dict = stored.get("days", {})
         self.memos: dict = stored.get("memo", {})
         self.kept_months: dict = stored.get("months", {})
+        self.stored = stored
+        self.sales_days = stored.get("sales_days")
         old_lines = stored.get("lines", self.lines)
         if old_lines != self.lines:
             old_max = old_lines[0] if isinstance(old_lines, list) and old_lines else 0
@@ -85,14 +88,43 @@ class SalesFigures:
 
     @property
     def days(self) -> dict[str, tuple[int, int]]:
-        """Every day's number and sum of sales: the check, and the revenue itself (read when
-        first needed: a dashboard kept whole does without)."""
+        """Every day's number and sum of sales: the check, and the revenue itself. Read when
+        first needed (a dashboard kept whole does without); the days of past months come from
+        the last pass while the number and sum of all sales up to their end are the same."""
         if self._days is None:
-            self._days = {day: (n, total) for day, n, total in self.db.execute_sql(
+            through = _iso(self.today.replace(day=1) - dt.timedelta(days=1))
+            check = self._sales_up_to(through)
+            kept = self.stored.get("sales_days")
+            if (isinstance(kept, dict) and kept.get("through") == through
+                    and kept.get("check") == check and kept.get("first", "9") <= self.first):
+                days = {day: tuple(v) for day, v in kept["days"].items()
+                        if self.first <= day <= self.last}
+                start = max(self.first, _iso(dt.date.fromisoformat(through)
+                                             + dt.timedelta(days=1)))
+            else:
+                days, start = {}, self.first
+            days.update({day: (n, total) for day, n, total in self.db.execute_sql(
                 "SELECT purchased_on, count(*), sum(total_minor) FROM purchase "
                 "WHERE purchased_on BETWEEN ? AND ? GROUP BY purchased_on",
-                (self.first, self.last))}
+                (start, self.last))})
+            if start == self.first and self.first <= through:
+                self.sales_days = {"through": through, "check": check, "first": self.first,
+                                   "days": {d: list(v) for d, v in days.items()
+                                            if d <= through}}
+                self.changed = True
+            self._days = days
         return self._days
+
+    def _sales_up_to(self, day: str) -> list[int]:
+        """Number and sum of every sale dated up to `day`, read without a pass over them: the
+        per-customer sums, the anonymous sales, less the sales after the day."""
+        every = self.db.execute_sql("SELECT total(purchases), total(total_minor) "
+                                    "FROM customer_sales").fetchone()
+        anonymous = self.db.execute_sql("SELECT count(*), total(total_minor) FROM purchase "
+                                        "WHERE customer_id IS NULL").fetchone()
+        later = self.db.execute_sql("SELECT count(*), total(total_minor) FROM purchase "
+                                    "WHERE purchased_on > ?", (day,)).fetchone()
+        return [int(every[0] + anonymous[0] - later[0]), int(every[1] + anonymous[1] - later[1])]
 
     def _scope(self) -> list:
         categories = self.db.execute_sql("SELECT count(*), total(id) FROM category").fetchone()
@@ -188,7 +220,7 @@ class SalesFigures:
             return
         value = json.dumps({"version": VERSION, "scope": self.scope, "lines": self.lines,
                             "days": self.kept_days, "months": self.kept_months,
-                            "memo": self.memos},
+                            "memo": self.memos, "sales_days": self.sales_days},
                            separators=(",", ":"))
         with self.db.atomic():
             self.db.execute_sql("INSERT INTO setting (key, value) VALUES (?, ?) "

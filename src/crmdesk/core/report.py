@@ -161,17 +161,49 @@ class _Book:
 
 
 def _book(db: SqliteDatabase, today: dt.date) -> _Book:
+    return _sums(db, today, today)[0]
+
+
+def _sums(db: SqliteDatabase, today: dt.date, end: dt.date
+          ) -> tuple[_Book, dict[tuple[int, int], int], dict[str, int]]:
+    """One pass over every customer's sales sums (and one over those in Trash, taken off):
+    the book's lifetime figures, the RFM grid, and per month of the chart up to `end` how
+    many customers (not in Trash) made their first purchase."""
     customers = _one(db, "SELECT count(*) FROM customer WHERE deleted_at IS NULL")[0]
-    every = _one(db, "SELECT total(purchases), total(total_minor) FROM customer_sales")
-    buyers, spent, bought, old, lost, recent, recent_years = _live_sums(db, """
+    params = {"today": _iso(today), "year_ago": _iso(today - dt.timedelta(days=365)),
+              "first": _iso(_months(end)[0][1]), "end": _iso(end)}
+    select = """
+        s.r_score, s.f_score,
+        CASE WHEN s.first_purchase_on BETWEEN :first AND :end
+             THEN substr(s.first_purchase_on, 1, 7) END,
         count(*), total(s.total_minor), total(s.purchases),
         total(s.first_purchase_on <= :year_ago),
         total(s.first_purchase_on <= :year_ago AND s.last_purchase_on <= :year_ago),
         total(CASE WHEN s.last_purchase_on > :year_ago THEN s.purchases END),
         total(CASE WHEN s.last_purchase_on > :year_ago THEN
-              max(julianday(:today) - julianday(s.first_purchase_on), 365.25) / 365.25 END)""",
-        "s.purchases > 0", {"today": _iso(today),
-                            "year_ago": _iso(today - dt.timedelta(days=365))})
+              max(julianday(:today) - julianday(s.first_purchase_on), 365.25) / 365.25 END)"""
+    every = db.execute_sql(f"SELECT {select} FROM customer_sales s GROUP BY 1, 2, 3",
+                           params).fetchall()
+    trash = db.execute_sql(f"SELECT {select} FROM customer c CROSS JOIN customer_sales s "
+                           f"ON s.customer_id = c.id WHERE c.deleted_at IS NOT NULL "
+                           f"GROUP BY 1, 2, 3", params).fetchall()
+    totals = [0.0] * 7
+    every_bought = every_spent = 0.0
+    grid: dict[tuple[int, int], int] = {}
+    firsts: dict[str, int] = {}
+    for sign, rows in ((1, every), (-1, trash)):
+        for r, f, month, *values in rows:
+            if sign == 1:
+                every_spent += values[1]
+                every_bought += values[2]
+            if values[2] <= 0:  # no purchases: loyalty points only
+                continue
+            totals = [t + sign * v for t, v in zip(totals, values, strict=True)]
+            if r is not None:
+                grid[r, f] = grid.get((r, f), 0) + sign * values[0]
+            if month is not None:
+                firsts[month] = firsts.get(month, 0) + sign * values[0]
+    buyers, spent, bought, old, lost, recent, recent_years = totals
     per_year = recent / recent_years if recent_years > 1e-9 else 0.0
     if old:
         loss = lost / old
@@ -179,8 +211,9 @@ def _book(db: SqliteDatabase, today: dt.date) -> _Book:
                                                              MAX_LIFESPAN_YEARS)
     else:
         lifespan = 1.0
-    return _Book(customers, int(buyers), int(spent), int(bought), per_year, float(lifespan),
-                 int(every[0]), int(every[1]))
+    book = _Book(customers, int(buyers), int(spent), int(bought), per_year, float(lifespan),
+                 int(every_bought), int(every_spent))
+    return book, {cell: n for cell, n in grid.items() if n}, firsts
 
 
 # --- one period ------------------------------------------------------------------------------
@@ -330,22 +363,6 @@ def _revenue_by_month(figures: SalesFigures, end: dt.date) -> list[tuple[str, in
     return [(key, figures.revenue(first, last)[1]) for key, first, last in _months(end)]
 
 
-def _first_purchases(db: SqliteDatabase, end: dt.date) -> dict[str, int]:
-    """Per month of the chart, the customers (not in Trash) whose first purchase it holds."""
-    months = _months(end)
-    params = {"first": _iso(months[0][1]), "end": _iso(end)}
-    new = dict.fromkeys((key for key, _f, _l in months), 0)
-    for select_from in ("customer_sales s", "customer c CROSS JOIN customer_sales s "
-                        "ON s.customer_id = c.id AND c.deleted_at IS NOT NULL"):
-        sign = 1 if select_from.startswith("customer_sales") else -1
-        for month, n in db.execute_sql(
-                f"SELECT substr(s.first_purchase_on, 1, 7), count(*) FROM {select_from} "
-                f"WHERE s.first_purchase_on BETWEEN :first AND :end GROUP BY 1", params):
-            if month in new:
-                new[month] += sign * n
-    return new
-
-
 def _new_vs_returning(db: SqliteDatabase, figures: SalesFigures, end: dt.date,
                       new: dict[str, int]) -> list[tuple[str, int, int]]:
     """Per month, the customers (not in Trash) who bought: for the first time ever (their first
@@ -394,17 +411,6 @@ def _top_customers(db: SqliteDatabase) -> list[tuple[int, str, int]]:
     return [(cid, name, total) for cid, name, total, _sort in rows[:TOP_CUSTOMERS]]
 
 
-def _rfm_grid(db: SqliteDatabase) -> dict[tuple[int, int], int]:
-    grid: dict[tuple[int, int], int] = {}
-    for sign, select_from in ((1, "customer_sales s"),
-                              (-1, "customer c CROSS JOIN customer_sales s "
-                                   "ON s.customer_id = c.id AND c.deleted_at IS NOT NULL")):
-        for r, f, n in db.execute_sql(f"SELECT s.r_score, s.f_score, count(*) FROM {select_from} "
-                                      f"WHERE s.r_score IS NOT NULL GROUP BY 1, 2"):
-            grid[r, f] = grid.get((r, f), 0) + sign * n
-    return {cell: n for cell, n in grid.items() if n}
-
-
 def _rfm_segments(grid: dict[tuple[int, int], int]) -> list[tuple[str, str, int]]:
     per_segment: dict[str, int] = {}
     for (r, f), n in grid.items():
@@ -447,7 +453,7 @@ def dashboard(db: SqliteDatabase, period: Period, today: dt.date,
     """Everything the dashboard shows. Recomputes the RFM scores first when stale. Run it off
     the UI thread (it takes a few hundred milliseconds on a book of 100,000 customers)."""
     _fresh, state = rfm.fresh_state(db, today)
-    figures = SalesFigures(db, min(_months(period.end)[0][1], period.start), period.end)
+    figures = SalesFigures(db, min(_months(period.end)[0][1], period.start), period.end, today)
     # What is worked out from every customer's sums and every sale is kept while no sale,
     # sale line, customer, category or Trash changed (nor the day): opening the dashboard
     # again costs the checks, the birthdays and the top customers (names may change).
@@ -476,8 +482,13 @@ def _worked_out(db: SqliteDatabase, figures: SalesFigures, periods: list[Period]
                 today: dt.date) -> dict:
     """The dashboard's figures but birthdays and top customers, as JSON data."""
     period, before = periods
-    book = _book(db, today)
-    new, new_before = _new_customers(db, periods)
+    book, grid, firsts = _sums(db, today, period.end)
+    # Customers are added, never re-dated: who was new in a period changes only with a new
+    # customer or with Trash.
+    new, new_before = figures.memo(
+        "new customers " + " ".join(_iso(d) for p in periods for d in (p.start, p.end)),
+        [figures.scope, _one(db, "SELECT max(id) FROM customer")[0]],
+        lambda: _new_customers(db, periods))
     parts = []
     for p in periods:
         # A period's figures stay right while the sales up to its end (and the customers) do:
@@ -492,10 +503,9 @@ def _worked_out(db: SqliteDatabase, figures: SalesFigures, periods: list[Period]
     previous = _kpis_of(parts[1], book, new_before, 0)
     return {
         "kpis": [asdict(kpis), asdict(previous)],
-        "grid": [[r, f, n] for (r, f), n in _rfm_grid(db).items()],
+        "grid": [[r, f, n] for (r, f), n in grid.items()],
         "by_month": _revenue_by_month(figures, period.end),
-        "new_vs_returning": _new_vs_returning(db, figures, period.end,
-                                              _first_purchases(db, period.end)),
+        "new_vs_returning": _new_vs_returning(db, figures, period.end, firsts),
         "mix": _category_mix(db, figures, period, kpis.revenue_minor),
     }
 
