@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crmdesk.ui.dashboard.charts import Bar, BarChart, HBarChart, HeatMap
+from crmdesk.ui.dashboard.charts import Bar, BarChart, HBarChart
+from crmdesk.ui.dashboard.heatmap import HeatMap
 from crmdesk.ui.dashboard.money import MoneyText
 from crmdesk.ui.dashboard.tiles import KpiTile, change_words
 from crmdesk.ui.widgets import muted_label, page_title, section_title
