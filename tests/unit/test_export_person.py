@@ -9,7 +9,7 @@ import pytest
 import vobject
 
 from crmdesk.core.loyalty import Loyalty
-from crmdesk.core.model import CustomerInput
+from crmdesk.core.model import ConsentInput, CustomerInput, DateInput
 from crmdesk.core.privacy import forget
 from crmdesk.core.sales import ItemInput, SaleInput, Sales
 from crmdesk.core.settings import BusinessSettings, save
@@ -174,3 +174,14 @@ def test_files_still_read_back_and_the_card_stays_a_contact_card(db, tmp_path, c
     assert "120.50" not in card_text and "Croissant" not in card_text
     with pytest.raises(LookupError):
         export_person(db, 9999, tmp_path)
+
+
+def test_text_copy_has_her_details_dates_and_consents(db, tmp_path, book):
+    rosa = book.create(CustomerInput(
+        first_name="Rosa", last_name="Diaz", email="rosa@example.com", address="1 High St\nFlat 2",
+        dates=[DateInput("birthday", 12, 3, 1990), DateInput("anniversary", 1, 4, None)],
+        consents=[ConsentInput("email", True, dt.date(2026, 1, 5), "signup form")]))
+    text = export_person(db, rosa, tmp_path).text_path.read_text(encoding="utf-8")
+    assert "Email: rosa@example.com\nAddress: 1 High St\n    Flat 2\n" in text
+    assert "birthday: 1990-03-12\nanniversary: 04-01 (month-day)\n" in text
+    assert "email: yes, recorded 2026-01-05 (signup form)" in text

@@ -41,8 +41,9 @@ def write_text(handle: IO[str], record: dict, exported_at: dt.datetime) -> None:
         + (f", recorded {_when(c['recorded_on'])}" if c["recorded_on"] else "")
         + (f" ({c['source']})" if c["source"] else "") for c in record["consents"]])
     lines += _section("Important dates", [
-        f"{d['label'] or d['kind']}: "
-        + (f"{d['year']:04d}-" if d["year"] else "") + f"{d['month']:02d}-{d['day']:02d}"
+        f"{d['label'] or d['kind']}: " + (f"{d['year']:04d}-{d['month']:02d}-{d['day']:02d}"
+                                          if d["year"] else
+                                          f"{d['month']:02d}-{d['day']:02d} (month-day)")
         for d in record["dates"]])
     lines += _section("Conversations", [
         f"{_when(c['occurred_at'])}  {c['channel']} ({c['direction']}): {c['summary']}"
