@@ -98,21 +98,20 @@ def generate(db: SqliteDatabase, customers: int, seed: int = 1,
     """
     now = utc_naive(now or system_now()).replace(microsecond=0)
     maker = _Maker(random.Random(seed), now)
-    seller = demo_sales.SalesMaker(seed, now.date())
+    seller = None
     done = 0
-    catalogue = None
     while done < customers:
         batch = [maker.customer() for _ in range(min(CHUNK, customers - done))]
+        if seller is None:  # the sample catalogue first (its own transaction)
+            with db.atomic("IMMEDIATE"):
+                seller = demo_sales.SalesMaker(seed, now.date(), demo_sales.catalogue_ids(db))
         sales = [seller.sales(row[19], dt.date.fromisoformat(row[24][:10]))
                  for row, *_rest in batch]
         with db.atomic("IMMEDIATE"):
-            if catalogue is None:
-                catalogue = demo_sales.catalogue_ids(db)
             first_id = db.execute_sql("SELECT COALESCE(MAX(id), 0) + 1 FROM customer").fetchone()[0]
             _write(db, batch, first_id)
             search.index_customers(db, range(first_id, first_id + len(batch)))
-            demo_sales.write(db, [(first_id + n, s) for n, s in enumerate(sales) if s],
-                             catalogue)
+            demo_sales.write(db, [(first_id + n, s) for n, s in enumerate(sales) if s])
         done += len(batch)
         if progress is not None and progress(done, customers) is False:
             break

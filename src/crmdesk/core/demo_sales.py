@@ -12,7 +12,6 @@ mostly from the customer's two or three favourite categories.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import random
 
 from peewee import SqliteDatabase
@@ -27,69 +26,73 @@ _INSERT_ITEM = ("INSERT INTO purchase_item (purchase_id, customer_id, purchased_
 
 
 class SalesMaker:
-    """Draws the sales of one customer at a time."""
+    """Draws the sales of one customer at a time, ready to insert.
 
-    def __init__(self, seed: int, today: dt.date):
+    `catalogue` is `catalogue_ids`'s answer. Every draw is a plain `random()` (the generator's
+    helpers cost several times more, and this runs for a million sales).
+    """
+
+    def __init__(self, seed: int, today: dt.date, catalogue: list[list[tuple[int, int]]]):
         self.rng = random.Random(f"crmdesk demo sales {seed}")
+        self.days = [(today - dt.timedelta(days=n)).isoformat() for n in range(_YEARS_BACK + 1)]
+        self.times = [f" {h:02d}:{m:02d}:00" for h in range(8, 19) for m in range(60)]
+        self.lines = [[(product_id, category_id, price) for (product_id, category_id), (_n, price)
+                       in zip(ids, products, strict=True)]
+                      for ids, (_weight, products) in zip(catalogue, CATALOGUE.values(),
+                                                          strict=True)]
+        # categories by how often they are bought: one slot per unit of weight
+        self.weighted = [index for index, (weight, _p) in enumerate(CATALOGUE.values())
+                         for _ in range(weight)]
         self.today = today
-        self.categories = list(CATALOGUE)
-        self.cum_weights = list(itertools.accumulate(w for w, _p in CATALOGUE.values()))
-        self.products = [list(products) for _w, products in CATALOGUE.values()]
-        self._days: dict[int, str] = {}
-
-    def _day(self, days_ago: int) -> str:
-        text = self._days.get(days_ago)
-        if text is None:
-            text = self._days[days_ago] = (self.today - dt.timedelta(days=days_ago)).isoformat()
-        return text
 
     def _count(self, status: str) -> int:
-        rng = self.rng
+        rnd = self.rng.random
         if status == "prospect":
-            return 1 if rng.random() < 0.2 else 0
-        u = rng.random()
+            return 1 if rnd() < 0.2 else 0
+        u = rnd()
         if u < 0.33:
             return 1
         if u < 0.58:
-            return rng.randint(2, 5)
+            return 2 + int(rnd() * 4)
         if u < 0.82:
-            return rng.randint(6, 20)
+            return 6 + int(rnd() * 15)
         if u < 0.94 or status == "former":
-            return rng.randint(20, 45)
-        return rng.randint(45, 110)
+            return 20 + int(rnd() * 26)
+        return 45 + int(rnd() * 66)
 
     def sales(self, status: str, created: dt.date) -> list[tuple]:
-        """[(day, created_at, total, [(category index, product index, quantity, amount)])]."""
-        rng = self.rng
+        """[(day, created_at, total, [(product id, category id, quantity, amount)])]."""
+        rnd = self.rng.random
         count = self._count(status)
         if not count:
             return []
         first = min(max((self.today - created).days, 0), _YEARS_BACK)
         last = 0
         if status == "former":
-            last = rng.randint(180, max(first, 180))
-        elif count < 45 and rng.random() < 0.18:  # drifted away
-            last = rng.randint(100, max(first, 100))
+            last = 180 + int(rnd() * (max(first, 180) - 179))
+        elif count < 45 and rnd() < 0.18:  # drifted away
+            last = 100 + int(rnd() * (max(first, 100) - 99))
         last = min(last, first)
         count = min(count, (first - last) // 2 + 1)
-        favourites = sorted({self._category() for _ in range(3)})
+        span = first - last + 1
+        weighted, lines_of, days, times = self.weighted, self.lines, self.days, self.times
+        favourites = [weighted[int(rnd() * len(weighted))] for _ in range(3)]
         result = []
-        for days_ago in sorted((rng.randint(last, first) for _ in range(count)), reverse=True):
-            day = self._day(days_ago)
+        for days_ago in sorted((last + int(rnd() * span) for _ in range(count)), reverse=True):
+            day = days[days_ago]
+            u = rnd()
             lines = []
-            for _ in range(rng.choices((1, 2, 3), cum_weights=(55, 85, 100))[0]):
-                category = (rng.choice(favourites) if rng.random() < 0.75
-                            else self._category())
-                product = rng.randrange(len(self.products[category]))
-                quantity = 2 if rng.random() < 0.15 else 1
-                lines.append((category, product, quantity,
-                              self.products[category][product][1] * quantity))
-            stamp = f"{day} {rng.randint(8, 18):02d}:{rng.randrange(60):02d}:00"
-            result.append((day, stamp, sum(line[3] for line in lines), lines))
+            total = 0
+            for _ in range(1 if u < 0.55 else 2 if u < 0.85 else 3):
+                category = (favourites[int(rnd() * 3)] if rnd() < 0.75
+                            else weighted[int(rnd() * len(weighted))])
+                products = lines_of[category]
+                product_id, category_id, price = products[int(rnd() * len(products))]
+                quantity = 2 if rnd() < 0.15 else 1
+                lines.append((product_id, category_id, quantity, price * quantity))
+                total += price * quantity
+            result.append((day, day + times[int(rnd() * len(times))], total, lines))
         return result
-
-    def _category(self) -> int:
-        return self.rng.choices(range(len(self.categories)), cum_weights=self.cum_weights)[0]
 
 
 def catalogue_ids(db: SqliteDatabase) -> list[list[tuple[int, int]]]:
@@ -111,8 +114,7 @@ def catalogue_ids(db: SqliteDatabase) -> list[list[tuple[int, int]]]:
     return ids
 
 
-def write(db: SqliteDatabase, sales: list[tuple[int, list[tuple]]],
-          ids: list[list[tuple[int, int]]]) -> None:
+def write(db: SqliteDatabase, sales: list[tuple[int, list[tuple]]]) -> None:
     """Insert the sales [(customer id, sales)] in bulk (inside the caller's transaction)."""
     purchase_id = db.execute_sql("SELECT COALESCE(MAX(id), 0) FROM purchase").fetchone()[0]
     purchases, items = [], []
@@ -120,8 +122,7 @@ def write(db: SqliteDatabase, sales: list[tuple[int, list[tuple]]],
         for day, stamp, total, lines in customer_sales:
             purchase_id += 1
             purchases.append((purchase_id, customer_id, day, total, stamp))
-            for category, product, quantity, amount in lines:
-                product_id, category_id = ids[category][product]
+            for product_id, category_id, quantity, amount in lines:
                 items.append((purchase_id, customer_id, day, product_id, category_id,
                               quantity, amount))
     cursor = db.cursor()
