@@ -29,6 +29,10 @@ class _Worker(QObject):
             log.error("background job failed:\n%s", traceback.format_exc())
             self.failed.emit(str(exc))
             return
+        finally:
+            # The thread ends with the job, not when the UI thread hears of it: a UI thread
+            # waiting for the job (quitting, cancelling) must not wait for itself.
+            QThread.currentThread().quit()
         self.done.emit(result)
 
     def _report(self, done: int, total: int) -> bool:
@@ -69,12 +73,15 @@ class BackgroundJob(QObject):
     def wait(self, ms: int = 30000) -> bool:
         return self._thread.wait(ms)
 
+    def stop(self, ms: int = 15000) -> bool:
+        """Ask the job to stop at its next progress report and wait for its thread to end.
+        Its result (or failure) still arrives through the signals afterwards."""
+        self._worker.cancelled = True
+        return self._thread.wait(ms)
+
     def _stop_for_quit(self) -> None:
-        if self._thread.isRunning():
-            self._worker.cancelled = True
-            self._thread.quit()
-            if not self._thread.wait(15000):
-                log.error("a background job did not stop within 15 s of quitting")
+        if self._thread.isRunning() and not self.stop(15000):
+            log.error("a background job did not stop within 15 s of quitting")
 
     def _finish_ok(self, result) -> None:
         self._stop()

@@ -45,10 +45,7 @@ class LatestJob(QObject):
         self._pending = None
         self._newest = -1  # whatever answer is still on its way is not wanted
         if self.job is not None and self.job.is_running():
-            # cancel() and wait() alone would wait for ever: the job's thread runs until its
-            # `finished` reaches this (blocked) thread. BackgroundJob's quit path cancels,
-            # ends the thread's loop and waits (it has no public "stop now").
-            self.job._stop_for_quit()
+            self.job.stop()
 
     def _start_next(self) -> None:
         serial, work, tag = self._pending
