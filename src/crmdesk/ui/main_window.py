@@ -255,12 +255,13 @@ class MainWindow(WindowDialogs, QMainWindow):
 
     def install_data_menus(self) -> None:
         """File > Import, Export, Back up, Restore; Edit > duplicates, this person's data,
-        forget."""
-        from crmdesk.ui import data_menu, duplicates_dialog, import_wizard
+        forget; Sales > Record a sale, products and categories, loyalty."""
+        from crmdesk.ui import data_menu, duplicates_dialog, import_wizard, sales_actions
 
         import_wizard.install(self)
         data_menu.install(self)
         duplicates_dialog.install(self)
+        sales_actions.install(self)
 
     def reminders_delivered(self) -> None:
         """Reminders were just shown: Today and its badge may have changed."""
