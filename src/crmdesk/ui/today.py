@@ -1,11 +1,12 @@
 """The Today page: what is coming in the next two weeks, with one-click actions on each row.
 
-Four sections (important dates, appointments, follow-ups, keep in touch), each with its count
-and an empty state in plain words. A row says when, who and what, and carries its actions:
+Sections (important dates, appointments, follow-ups, keep in touch, rewards to give), each with
+its count and an empty state in plain words. A row says when, who and what, and carries its actions:
 Call, WhatsApp and Email (when the customer has that detail), Note a conversation, Snooze and
-Done (its menu: done with a note, dismiss). What was handled today stays listed in its place,
-greyed, with what became of it, so the owner sees the day's work. Double-click or Enter opens
-the card.
+Done (its menu: done with a note, dismiss); a reward waiting (while a loyalty program runs)
+also has Redeem, Sale (record what they buy now) and Open. What was handled today stays listed
+in its place, greyed, with what became of it, so the owner sees the day's work. Double-click or
+Enter opens the card.
 
 The page only shows and asks; `today_actions.TodayActions` does the work through the session.
 """
@@ -16,7 +17,7 @@ import datetime as dt
 import re
 
 from PySide6.QtCore import QDate, QLocale, Qt, QTime, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QDesktopServices
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -57,6 +58,7 @@ class TodayPage(QWidget):
     doneRequested = Signal(object, bool)  # Occurrence, with a note
     dismissRequested = Signal(object)  # Occurrence
     redeemRequested = Signal(object)  # Occurrence of a reward
+    saleRequested = Signal(object)  # Occurrence of a reward: record what the customer buys
 
     def __init__(self, formatter: Formatter, parent=None):
         super().__init__(parent)
@@ -357,6 +359,10 @@ class TodayPage(QWidget):
                                 .replace("%1", occ.label), "redeem")
             redeem.clicked.connect(lambda: self.redeemRequested.emit(occ))
             line.addWidget(redeem)
+            sale = self._tool(self._sale_icon(), self.tr("Sale…"),
+                              self.tr("Record a sale for %1").replace("%1", name), "sale")
+            sale.clicked.connect(lambda: self.saleRequested.emit(occ))
+            line.addWidget(sale)
             open_card = self._tool("customers", self.tr("Open"),
                                    self.tr("Open %1's card").replace("%1", name), "open")
             open_card.clicked.connect(lambda: self.openCustomer.emit(occ.customer_id))
@@ -394,10 +400,18 @@ class TodayPage(QWidget):
         line.addWidget(done)
         return box
 
-    def _tool(self, icon_name: str, text: str, tip: str, name: str) -> QToolButton:
+    def _sale_icon(self) -> QIcon:
+        """The "Record a sale" icon, drawn once (rows are many)."""
+        if "_sale" not in self.__dict__:
+            from crmdesk.ui.customers.card_sales import sale_icon
+
+            self._sale = sale_icon()
+        return self._sale
+
+    def _tool(self, icon_name: str | QIcon, text: str, tip: str, name: str) -> QToolButton:
         button = QToolButton()
         button.setObjectName(name)
-        button.setIcon(icon(icon_name))
+        button.setIcon(icon_name if isinstance(icon_name, QIcon) else icon(icon_name))
         button.setAutoRaise(True)
         button.setToolTip(tip)
         button.setCursor(Qt.CursorShape.PointingHandCursor)

@@ -117,6 +117,7 @@ class TodayActions:
         page.doneRequested.connect(self.done)
         page.dismissRequested.connect(self.dismiss)
         page.redeemRequested.connect(self.redeem)
+        page.saleRequested.connect(self.record_sale)
         section = window.card.appointments
         section.addRequested.connect(
             lambda: window.card.card and self.add_appointment(window.card.card.id))
@@ -232,6 +233,13 @@ class TodayActions:
             self.window.statusBar().showMessage(
                 self.window.tr("%1 got %2. Press Ctrl+Z to undo.")
                 .replace("%1", occ.customer_name).replace("%2", occ.label), 8000)
+
+    def record_sale(self, occ) -> None:
+        """"Sale…" on a reward row: the sale dialog for that customer (the sales actions' own,
+        so saving, undo and the message are the same as from the card)."""
+        from crmdesk.ui import sales_actions
+
+        sales_actions.install(self.window).record_sale(occ.customer_id)
 
     def log(self, occ) -> None:
         answer = self._ask_conversation(occ, "", "other")
