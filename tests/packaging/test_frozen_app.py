@@ -113,3 +113,25 @@ def test_frozen_start_is_within_budget_of_source(frozen_app, demo_db, tmp_path):
           f"ratio {ratio:.2f} (frozen {sorted(frozen)}, source {sorted(from_source)})")
 
     assert ratio <= START_RATIO_BUDGET
+
+
+def test_a_large_import_completes_in_the_frozen_app(frozen_app, tmp_path):
+    # From this many rows the import check starts a helper process ("spawn"), which a frozen
+    # program can only do with multiprocessing.freeze_support() in its entry point.
+    import csv
+
+    from crmdesk.core.import_check import PARALLEL_FROM
+
+    table = tmp_path / "customers.csv"
+    with table.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["First name", "Last name", "Email"])
+        for number in range(PARALLEL_FROM):
+            writer.writerow([f"Anna{number}", f"Berg{number}", f"anna{number}@example.com"])
+    done = run([program(frozen_app), "import", table, "--db", tmp_path / "book.db",
+                "--country", "GB"], env=app_env(tmp_path / "home", QT_QPA_PLATFORM="offscreen"),
+               timeout=300)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"imported: {PARALLEL_FROM}" in done.stdout
+    assert "usage:" not in done.stderr  # a helper that ran crmdesk's own command line instead
