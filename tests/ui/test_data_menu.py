@@ -172,10 +172,10 @@ def test_export_this_persons_data(qtbot, menu, filled_window, monkeypatch, tmp_p
     filled_window.data_menu.person_export_action.trigger()
     wait_job(qtbot, menu)
     written = sorted(p.name for p in tmp_path.glob("crmdesk-*"))
-    assert written == [f"crmdesk-Anna-Schmidt-{anna}.json", f"crmdesk-Anna-Schmidt-{anna}.vcf"]
+    assert written == [f"crmdesk-Anna-Schmidt-{anna}.{suffix}" for suffix in ("json", "txt", "vcf")]
     data = json.loads((tmp_path / written[0]).read_text(encoding="utf-8"))
     assert "Schmidt" in json.dumps(data)
-    assert "Schmidt" in (tmp_path / written[1]).read_text(encoding="utf-8")
+    assert "Schmidt" in (tmp_path / written[2]).read_text(encoding="utf-8")
 
 
 def test_forget_this_person_erases_them_and_the_list_no_longer_shows_them(

@@ -27,6 +27,7 @@ from crmdesk.formats import export_ical as ical_format
 from crmdesk.formats import export_json as json_format
 from crmdesk.formats import export_vcard as vcard_format
 from crmdesk.formats.export_files import ExportError, atomic_output
+from crmdesk.formats.export_person import PersonExport, export_person  # noqa: F401 (re-exported)
 from crmdesk.formats.export_records import (
     ExportCancelled,
     Progress,
@@ -115,33 +116,3 @@ def export_json(db: SqliteDatabase, path: Path, selection: Selection = None, *,
     with atomic_output(Path(path)) as handle:
         count = json_format.write_json(handle, records, _utc_now(now))
     return ExportResult(Path(path), count, count)
-
-
-@dataclass(frozen=True)
-class PersonExport:
-    json_path: Path
-    vcard_path: Path
-
-
-def export_person(db: SqliteDatabase, customer_id: int, folder: Path, *,
-                  now: dt.datetime | None = None) -> PersonExport:
-    """"What do you hold about me?": everything about one customer (in Trash or not, marked
-    do-not-contact or not) as JSON (with conversations, follow-ups, appointments, consents)
-    and as a vCard, into `folder` as crmdesk-<name>-<id>.json and .vcf.
-    Raises LookupError for an unknown customer, ExportError when the folder cannot be written."""
-    row = db.execute_sql("SELECT display_name FROM customer WHERE id = ?",
-                         (customer_id,)).fetchone()
-    if row is None:
-        raise LookupError(customer_id)
-    stem = "crmdesk-" + _file_word(row[0]) + f"-{customer_id}"
-    folder = Path(folder)
-    json_path, vcard_path = folder / f"{stem}.json", folder / f"{stem}.vcf"
-    export_json(db, json_path, [customer_id], now=now)
-    export_vcard(db, vcard_path, [customer_id])
-    return PersonExport(json_path, vcard_path)
-
-
-def _file_word(name: str) -> str:
-    """A name made safe for a file name on every OS (letters and digits kept, accents too)."""
-    word = "-".join("".join(ch if ch.isalnum() else " " for ch in name).split())
-    return word[:60] or "customer"

@@ -314,8 +314,9 @@ class DataMenu(QObject):
             return result
 
         def done(result) -> None:
-            self._say(self.tr("Saved this person's data as %1 and %2.")
-                      .replace("%1", str(result.json_path)).replace("%2", str(result.vcard_path)))
+            self._say(self.tr("Saved this person's data as %1, %2 and %3.")
+                      .replace("%1", str(result.text_path)).replace("%2", str(result.json_path))
+                      .replace("%3", str(result.vcard_path)))
 
         return self._run(work, done, self.tr("This person's data could not be saved: %1"),
                          self.tr("Saving this person's data…"))
