@@ -96,8 +96,8 @@ def check_qt(report: _Report) -> str:
     widget.resize(80, 60)
     widget.grab()  # the platform paints
     widget.deleteLater()
-    plugins = _plugin_files(
-        Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms")
+    folders = {QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath), *app.libraryPaths()}
+    plugins = set().union(*(_plugin_files(Path(folder) / "platforms") for folder in folders))
     key = "linux" if sys.platform.startswith("linux") else sys.platform
     needed = DESKTOP_PLUGINS.get(key)
     if needed and needed not in plugins and platform != needed:

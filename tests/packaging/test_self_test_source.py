@@ -58,3 +58,14 @@ def test_a_missing_icon_fails_the_resources_check(qapp, monkeypatch, capsys):
 
     assert status == selftest.EXIT_FAILED
     assert "FAIL  resources: missing: icons/bell.svg" in capsys.readouterr().out
+
+
+def test_a_build_without_the_desktop_platform_plugin_fails(qapp, monkeypatch, capsys):
+    # Running offscreen, the self-test still insists that the plugin a desktop needs is there.
+    monkeypatch.setattr(selftest, "_plugin_files", lambda _folder: {"offscreen", "minimal"})
+    monkeypatch.setattr(selftest.sys, "platform", "linux")
+    status = selftest.run(checks=(("Qt platform", selftest.check_qt),))
+
+    assert status == selftest.EXIT_FAILED
+    assert "the xcb platform plugin that a desktop session needs is missing" in (
+        capsys.readouterr().out)
