@@ -163,22 +163,28 @@ class SalesSection(QWidget):
         muted = muted_colour(self).name()
         rows = []
         for sale in summary.recent:
-            line = (f"{esc(self._fmt.date(sale.on))} &nbsp;<b>"
-                    f"{esc(self._fmt.money(sale.total_minor, sale.currency))}</b>")
-            if sale.items_text:
-                line += f" &nbsp;{esc(sale.items_text)}"
+            what = esc(sale.items_text) if sale.items_text else ""
             if sale.note:
-                line += f" <span style='color:{muted}'>— {esc(sale.note.splitlines()[0])}</span>"
+                what += f" <span style='color:{muted}'>— {esc(sale.note.splitlines()[0])}</span>"
+            links = ""
             if not self._read_only:
-                line += "".join(f" &nbsp;<a href='{kind}:{sale.id}' style='color:{muted}'>"
-                                f"{esc(word)}</a>" for kind, word in
-                                (("change", self.tr("change")), ("remove", self.tr("remove"))))
-            rows.append(line)
+                links = "&nbsp; ".join(f"<a href='{kind}:{sale.id}' style='color:{muted}'>"
+                                       f"{esc(word)}</a>" for kind, word in
+                                       (("change", self.tr("change")),
+                                        ("remove", self.tr("remove"))))
+            rows.append(
+                f"<tr><td style='white-space:nowrap'>{esc(self._fmt.date(sale.on))}</td>"
+                f"<td align='right' style='white-space:nowrap'><b>"
+                f"{esc(self._fmt.money(sale.total_minor, sale.currency))}</b></td>"
+                f"<td>{what}</td>"
+                f"<td align='right' style='white-space:nowrap'>{links}</td></tr>")
+        table = ("<table cellspacing='0' cellpadding='2' width='100%'>" + "".join(rows)
+                 + "</table>")
         more = summary.visits - len(summary.recent)
         if more > 0:
-            rows.append(f"<span style='color:{muted}'>"
-                        + esc(count(more, "…and %n earlier", "…and %n earlier")) + "</span>")
-        return "<br>".join(rows)
+            table += (f"<span style='color:{muted}'>"
+                      + esc(count(more, "…and %n earlier", "…and %n earlier")) + "</span>")
+        return table
 
     def _link(self, href: str) -> None:
         kind, _, value = href.partition(":")
