@@ -195,11 +195,17 @@ def _period_figures(db: SqliteDatabase, period: Period, book: _Book) -> dict:
     start, end = named["start"], named["end"]
     purchases, revenue = _one(db, "SELECT count(*), COALESCE(sum(total_minor), 0) FROM purchase "
                                   "WHERE purchased_on BETWEEN ? AND ?", (start, end))
-    active = _one(db, "SELECT count(DISTINCT customer_id) FROM purchase "
-                      "WHERE purchased_on BETWEEN ? AND ?", (start, end))[0]
-    active -= _one(db, "SELECT count(*) FROM customer c WHERE c.deleted_at IS NOT NULL "
-                       "AND EXISTS (SELECT 1 FROM purchase p WHERE p.customer_id = c.id "
-                       "AND p.purchased_on BETWEEN ? AND ?)", (start, end))[0]
+    newest = _one(db, "SELECT max(purchased_on) FROM purchase")[0]
+    if newest is None or newest <= end:
+        # No sale after the period (the usual case, a period up to today): whoever bought
+        # since its start bought in it; a count on the last-purchase index.
+        active = _live_sums(db, "count(*)", "s.last_purchase_on >= :start", named)[0]
+    else:
+        active = _one(db, "SELECT count(DISTINCT customer_id) FROM purchase "
+                          "WHERE purchased_on BETWEEN ? AND ?", (start, end))[0]
+        active -= _one(db, "SELECT count(*) FROM customer c WHERE c.deleted_at IS NOT NULL "
+                           "AND EXISTS (SELECT 1 FROM purchase p WHERE p.customer_id = c.id "
+                           "AND p.purchased_on BETWEEN ? AND ?)", (start, end))[0]
     once = _live_sums(db, "count(*)", _ONCE_WHERE, named)[0]
     cutoff = {"cutoff": _iso(_lapse_cutoff(period)), "end": end}
     lapsed = _live_sums(db, "count(*)", "s.last_purchase_on <= :cutoff", cutoff)[0]
