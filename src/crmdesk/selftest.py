@@ -10,6 +10,7 @@ Each check prints one line, `ok` or `FAIL`, with what it found:
 - notifier: the native notification backends the app uses here can be loaded (libdbus-1 for
   freedesktop notifications on Linux; plyer's backend for this platform, which a frozen build
   misses unless it is collected on purpose).
+- modules: every crmdesk module imports (nothing a window or command needs was left out).
 - commands: the subcommands (import, export, backup...) are found.
 
 `run()` returns 0 when every check passed, else 1, and the last line names what failed. When Qt
@@ -212,6 +213,26 @@ def check_notifier(_report: _Report) -> str:
     return ", ".join(found)
 
 
+def check_modules(_report: _Report) -> str:
+    """Every crmdesk module imports: a frozen build that left out a library (or a Qt module)
+    some window or command needs would otherwise fail only when the user gets there."""
+    import pkgutil
+
+    import crmdesk
+
+    names = sorted(info.name for info in pkgutil.walk_packages(crmdesk.__path__, "crmdesk."))
+    failed = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # any failure to import is what this check is for
+            failed.append(f"{name} ({type(exc).__name__}: {exc})")
+    if failed:
+        raise CheckFailed(f"{len(failed)} of {len(names)} modules do not import: "
+                          + "; ".join(failed))
+    return f"all {len(names)} crmdesk modules import"
+
+
 def check_commands(_report: _Report) -> str:
     from crmdesk import cli
 
@@ -226,6 +247,7 @@ CHECKS: tuple[tuple[str, Callable[[_Report], str]], ...] = (
     ("resources", check_resources),
     ("database", check_database),
     ("notifier", check_notifier),
+    ("modules", check_modules),
     ("commands", check_commands),
 )
 

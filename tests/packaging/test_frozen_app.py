@@ -35,11 +35,11 @@ def test_self_test_passes_offscreen(frozen_app, tmp_path):
     assert "(frozen:" in lines[0]
     checked = [line.split(":")[0] for line in lines[1:-1]]
     assert checked == ["ok    Qt platform", "ok    resources", "ok    database",
-                       "ok    notifier", "ok    commands"]
+                       "ok    notifier", "ok    modules", "ok    commands"]
     assert lines[1].startswith("ok    Qt platform: offscreen")
     # plyer's backend was collected (a frozen build misses it unless asked to take it)
     assert "plyer (plyer.platforms.linux.notification)" in done.stdout
-    assert lines[-1] == "self-test passed: 5 of 5 checks"
+    assert lines[-1] == "self-test passed: 6 of 6 checks"
 
 
 def test_self_test_passes_on_xcb_under_xvfb(frozen_app, xvfb_display, tmp_path):

@@ -17,8 +17,9 @@ def test_self_test_from_source_passes_offscreen(tmp_path):
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "(from source:" in lines[0]
-    assert [line[:6] for line in lines[1:-1]] == ["ok    "] * 5
-    assert lines[-1] == "self-test passed: 5 of 5 checks"
+    checks = len(selftest.CHECKS)
+    assert [line[:6] for line in lines[1:-1]] == ["ok    "] * checks
+    assert lines[-1] == f"self-test passed: {checks} of {checks} checks"
 
 
 def _broken(_report):
@@ -69,3 +70,21 @@ def test_a_build_without_the_desktop_platform_plugin_fails(qapp, monkeypatch, ca
     assert status == selftest.EXIT_FAILED
     assert "the xcb platform plugin that a desktop session needs is missing" in (
         capsys.readouterr().out)
+
+
+def test_a_module_that_does_not_import_fails_the_modules_check(monkeypatch, capsys):
+    import importlib
+
+    real = importlib.import_module
+
+    def without_export_csv(name, *args):
+        if name == "crmdesk.formats.export_csv":
+            raise ImportError("No module named 'csv' (left out of the build)")
+        return real(name, *args)
+
+    monkeypatch.setattr(selftest.importlib, "import_module", without_export_csv)
+    status = selftest.run(checks=(("modules", selftest.check_modules),))
+
+    out = capsys.readouterr().out
+    assert status == selftest.EXIT_FAILED
+    assert "do not import: crmdesk.formats.export_csv (ImportError: No module named 'csv'" in out
