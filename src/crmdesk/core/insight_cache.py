@@ -45,6 +45,7 @@ class SalesFigures:
     def __init__(self, db: SqliteDatabase, first: dt.date, last: dt.date, today: dt.date):
         self.db = db
         self.today = today
+        self.first_day, self.last_day = first, last
         self.first, self.last = _iso(first), _iso(last)
         self.changed = False
         row = db.execute_sql("SELECT value FROM setting WHERE key = ?", (SETTING_KEY,)).fetchone()

@@ -297,10 +297,14 @@ def _worked_out(db: SqliteDatabase, figures: SalesFigures, periods: list[Period]
         # a sale today leaves the previous period's alone.
         last = _iso(p.end)
         days = [[day, *check] for day, check in sorted(figures.days.items()) if day <= last]
-        key = [figures.scope, book.customers, *_sales_up_to(db, book, p.end),
+        known = figures.first_day <= p.start and p.end <= figures.last_day
+        key = [figures.scope, book.customers,
+               *_sales_up_to(db, book, p.end, figures.days, figures.last_day),
                hashlib.sha1(json.dumps(days).encode()).hexdigest()]
-        parts.append(figures.memo(f"period {_iso(p.start)} {_iso(p.end)}", key,
-                                  lambda p=p: _period_figures(db, p, book)))
+        parts.append(figures.memo(
+            f"period {_iso(p.start)} {_iso(p.end)}", key,
+            lambda p=p, known=known: _period_figures(
+                db, p, book, figures.revenue(p.start, p.end) if known else None)))
     kpis = _kpis_of(parts[0], book, new, 0)
     previous = _kpis_of(parts[1], book, new_before, 0)
     return {

@@ -178,23 +178,40 @@ def _new_customers(db: SqliteDatabase, periods: list[Period]) -> list[int]:
     return [int(v or 0) for v in row]
 
 
-def _sales_up_to(db: SqliteDatabase, book: _Book, end: dt.date) -> list[int]:
+def _sales_up_to(db: SqliteDatabase, book: _Book, end: dt.date,
+                 days: dict[str, tuple[int, int]] | None = None,
+                 known_until: dt.date | None = None) -> list[int]:
     """Number and sum of every sale dated up to `end` (anonymous ones too): a check that
-    changes when any sale the period's figures rest on is added, removed or corrected."""
+    changes when any sale the period's figures rest on is added, removed or corrected.
+    `days` (per-day number and sum, complete from the day after `end` to `known_until`)
+    spares reading those sales again."""
     anonymous = _one(db, "SELECT count(*), total(total_minor) FROM purchase "
                          "WHERE customer_id IS NULL")
-    later = _one(db, "SELECT count(*), total(total_minor) FROM purchase WHERE purchased_on > ?",
-                 (_iso(end),))
-    return [int(book.every_bought + anonymous[0] - later[0]),
-            int(book.every_spent + anonymous[1] - later[1])]
+    after = end
+    later = [0, 0]
+    if days is not None and known_until is not None and known_until > end:
+        a, b = _iso(end), _iso(known_until)
+        for day, (n, total) in days.items():
+            if a < day <= b:
+                later[0] += n
+                later[1] += total
+        after = known_until
+    rest = _one(db, "SELECT count(*), total(total_minor) FROM purchase WHERE purchased_on > ?",
+                (_iso(after),))
+    return [int(book.every_bought + anonymous[0] - later[0] - rest[0]),
+            int(book.every_spent + anonymous[1] - later[1] - rest[1])]
 
 
-def _period_figures(db: SqliteDatabase, period: Period, book: _Book) -> dict:
-    """What a period's KPIs rest on, from the sales dated up to its end only."""
+def _period_figures(db: SqliteDatabase, period: Period, book: _Book,
+                    sales: tuple[int, int] | None = None) -> dict:
+    """What a period's KPIs rest on, from the sales dated up to its end only. `sales`: the
+    period's number and sum of sales when already known."""
     named = _named(period)
     start, end = named["start"], named["end"]
-    purchases, revenue = _one(db, "SELECT count(*), COALESCE(sum(total_minor), 0) FROM purchase "
-                                  "WHERE purchased_on BETWEEN ? AND ?", (start, end))
+    if sales is None:
+        sales = _one(db, "SELECT count(*), COALESCE(sum(total_minor), 0) FROM purchase "
+                         "WHERE purchased_on BETWEEN ? AND ?", (start, end))
+    purchases, revenue = sales
     newest = _one(db, "SELECT max(purchased_on) FROM purchase")[0]
     if newest is None or newest <= end:
         # No sale after the period (the usual case, a period up to today): whoever bought
