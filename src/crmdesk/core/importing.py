@@ -287,7 +287,7 @@ def apply(plan_: ImportPlan, db: SqliteDatabase, progress: Progress | None = Non
             chunk = creates[start:start + CHUNK]
             ids = range(next_id, next_id + len(chunk))
             next_id += len(chunk)
-            _insert(db, chunk, ids, tags, stamp)
+            _insert(db, *_layout(chunk, ids, tags, stamp))
             result.created_ids.extend(ids)
             report(len(chunk))
         pending = 0
@@ -321,10 +321,10 @@ def _tags(db: SqliteDatabase, names: set[str]) -> dict[str, tuple[int, str]]:
     return tags
 
 
-def _insert(db: SqliteDatabase, chunk: list[CustomerInput], ids: range,
-            tags: dict[str, tuple[int, str]], stamp: str) -> None:
-    """Insert new customers with their dates, tags and search rows (built here from the data,
-    as `search.index_customers` would build them from the tables)."""
+def _layout(chunk: list[CustomerInput], ids: range, tags: dict[str, tuple[int, str]],
+            stamp: str) -> tuple[list, list, list, list]:
+    """The rows to insert for new customers: customer, dates, tag links, and search rows (built
+    here from the data, as `search.index_customers` would build them from the tables)."""
     rows, dates, links, found = [], [], [], []
     for cid, d in zip(ids, chunk, strict=True):
         display = validation.display_name(d)
@@ -346,6 +346,10 @@ def _insert(db: SqliteDatabase, chunk: list[CustomerInput], ids: range,
             (cid, d.first_name, d.last_name, d.business_name, display, d.email, d.phone,
              d.phone_alt, d.whatsapp, d.city, d.postcode, d.country, d.address, d.notes,
              d.likes, d.dislikes, d.diet, d.sizes, d.source, tag_names))))
+    return rows, dates, links, found
+
+
+def _insert(db: SqliteDatabase, rows: list, dates: list, links: list, found: list) -> None:
     cursor = db.cursor()
     cursor.executemany(_INSERT, rows)
     cursor.executemany(_INSERT_DATE, dates)
