@@ -14,7 +14,7 @@ The rules (decided here, shown to the user on the check page and in the CLI summ
   exact once case, accents and spacing are folded ("Müller, Anna" also finds Anna Müller). A
   value shared by two or more customers decides nothing and the next one is tried; when nothing
   finds exactly one customer the row is listed as unmatched, or as ambiguous ("2 customers are
-  called ..."). Customers in Trash are never matched.
+  called ..."). Customers in Trash are never matched. (core/purchase_match.py.)
 - Rows sharing a receipt (ticket) number and a date are one purchase with one item per row; rows
   of a receipt without customer details take the customer of the receipt's other rows. Without a
   receipt number each row is a purchase. A purchase's total is the file's receipt total when it
@@ -46,11 +46,11 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
-from crmdesk.core import money, phones
+from crmdesk.core import money
 from crmdesk.core.clock import Now, system_now, utc_naive
 from crmdesk.core.importing import ImportCancelled
+from crmdesk.core.purchase_match import Matcher
 from crmdesk.core.sales import MAX_NOTE
-from crmdesk.core.text import fold
 from crmdesk.formats import purchase_import as sales_format
 from crmdesk.formats.import_common import Table, cell_text
 from crmdesk.formats.import_mapping import AmbiguousDates
@@ -62,7 +62,7 @@ SOURCE = "import"
 RECEIPT_NOTE = "Receipt "
 _RECEIPT_IN_NOTE = re.compile(r"^Receipt (.+?)(?: · |$)", re.DOTALL)
 
-__all__ = ["ImportCancelled", "Item", "PlannedPurchase", "PlannedRow", "PurchasePlan",
+__all__ = ["ImportCancelled", "Item", "Matcher", "PlannedPurchase", "PlannedRow", "PurchasePlan",
            "PurchaseResult", "apply", "plan", "rejected_csv", "undo"]
 
 
@@ -155,133 +155,6 @@ class PurchaseResult:
     new_product_ids: list[int] = field(default_factory=list)
     duplicates: int = 0  # purchases skipped as already imported
     problems: list[str] = field(default_factory=list)
-
-
-# --- matching ----------------------------------------------------------------------------------
-
-def _fold(text: str) -> str:
-    """text.fold, with a quick way for plain ASCII (most names): same result."""
-    if text.isascii():
-        return " ".join(text.lower().split())
-    return fold(text)
-
-
-def _add(lookup: dict[str, int | set[int]], key: str, cid: int) -> None:
-    found = lookup.get(key)
-    if found is None:
-        lookup[key] = cid
-    elif isinstance(found, set):
-        found.add(cid)
-    elif found != cid:
-        lookup[key] = {found, cid}
-
-
-def _ids(lookup: dict[str, int | set[int]], key: str | None) -> set[int]:
-    found = lookup.get(key) if key else None
-    if found is None:
-        return set()
-    return found if isinstance(found, set) else {found}
-
-
-class Matcher:
-    """Who bought: lookups of the live customers' phones, e-mails and names, built once."""
-
-    def __init__(self, db: SqliteDatabase, country: str):
-        self.country = country
-        # value -> a customer id, or the set of ids when several customers share it
-        self.phones: dict[str, int | set[int]] = {}
-        self.emails: dict[str, int | set[int]] = {}
-        self.names: dict[str, int | set[int]] = {}
-        self._normalised: dict[str, str | None] = {}
-        self._cache: dict[tuple[str, str, str], tuple[int | None, str, str]] = {}
-        self.trashed: set[str] = set()  # phones, e-mails and names of customers in Trash
-        for cid, phone, phone_alt, whatsapp, email, first, last, business, sort_name, gone in \
-                db.execute_sql("SELECT id, phone, phone_alt, whatsapp, email, first_name, "
-                               "last_name, business_name, sort_name, deleted_at IS NOT NULL "
-                               "FROM customer"):
-            names = [n for n in (sort_name, _fold(f"{last} {first}"), _fold(business)) if n]
-            if gone:
-                self.trashed.update(n for n in (phone, phone_alt, whatsapp) if n)
-                self.trashed.update(["@" + (email or "").casefold(), *names])
-                continue
-            for number in (phone, phone_alt, whatsapp):
-                if number:
-                    _add(self.phones, number, cid)
-            if email:
-                _add(self.emails, email.casefold(), cid)
-            for name in names:
-                _add(self.names, name, cid)
-
-    def _phone(self, raw: str) -> str | None:
-        if raw not in self._normalised:
-            try:
-                self._normalised[raw] = phones.normalise(raw, self.country) or None
-            except phones.InvalidPhone:
-                self._normalised[raw] = None
-        return self._normalised[raw]
-
-    def match(self, phone: str, email: str, name: str) -> tuple[int | None, str, str]:
-        """(customer id, "", "") or (None, "unmatched" / "ambiguous", the reason)."""
-        key = (phone, email, name)
-        if key not in self._cache:
-            self._cache[key] = self._match(phone, email, name)
-        return self._cache[key]
-
-    def _match(self, phone: str, email: str, name: str) -> tuple[int | None, str, str]:
-        shared: list[str] = []
-        tried: list[str] = []
-        candidates: set[int] | None = None
-        for what, value, found in self._lookups(phone, email, name, tried):
-            if len(found) == 1:
-                return next(iter(found)), "", ""
-            if not found:
-                continue
-            if candidates is not None:  # narrow down: the phone's customers called this name
-                both = candidates & found
-                if len(both) == 1:
-                    return next(iter(both)), "", ""
-                candidates = both or candidates
-            else:
-                candidates = set(found)
-            shared.append(f"{len(found)} customers {what} “{value}”")
-        if shared:
-            return None, "ambiguous", ("Not matched: " + "; ".join(shared)
-                                       + ". Add a column that tells them apart (phone or "
-                                       "e-mail), or record these sales by hand.")
-        if not tried:
-            return None, "unmatched", "No customer details on this row (phone, e-mail or name)."
-        if self._in_trash(phone, email, name):
-            return None, "unmatched", ("The customer with " + " or ".join(tried) + " is in Trash: "
-                                       "restore them to import their sales.")
-        return None, "unmatched", "No customer with " + " or ".join(tried) + "."
-
-    def _in_trash(self, phone: str, email: str, name: str) -> bool:
-        number = self._phone(phone) if phone else None
-        keys = [number, "@" + email.casefold() if email else None, self._name_key(name)]
-        return any(k and k in self.trashed for k in keys)
-
-    @staticmethod
-    def _name_key(name: str) -> str:
-        folded = _fold(name)
-        if "," in folded:
-            last, _, first = folded.partition(",")
-            folded = _fold(f"{first} {last}")
-        return folded
-
-
-    def _lookups(self, phone: str, email: str, name: str, tried: list[str]):
-        """(how it reads, the value, the customers it finds), in the matching order."""
-        if phone:
-            number = self._phone(phone)
-            tried.append(f"phone “{phone}”" if number else
-                         f"phone “{phone}” (not a valid number)")
-            yield "have the phone number", phone, _ids(self.phones, number)
-        if email:
-            tried.append(f"e-mail “{email}”")
-            yield "have the e-mail", email, _ids(self.emails, email.casefold())
-        if name:
-            tried.append(f"name “{name}”")
-            yield "are called", name, _ids(self.names, self._name_key(name))
 
 
 # --- the dry run -------------------------------------------------------------------------------
