@@ -307,3 +307,9 @@ def test_a_time_column_does_not_take_the_date():
                                           "Customer ID", "Customer Name"])
     assert mapping == {"Date": "date", "Item": "product", "Gross Sales": "amount",
                        "Transaction ID": "receipt", "Customer Name": "name"}
+
+
+def test_a_business_is_found_by_its_name(db, book, people, tmp_path):
+    deli = book.create(CustomerInput(kind="business", business_name="Corner Délï Ltd"))
+    path = write(tmp_path, "Date,Customer,Amount\n2026-03-01,corner deli ltd,99.00\n")
+    assert plan_file(db, path).purchases[0].customer_id == deli
