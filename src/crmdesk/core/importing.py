@@ -110,7 +110,7 @@ class ImportResult:
 
 
 def fast_fold(text: str) -> str:
-    """`text.fold`, without its Unicode decomposition for plain ASCII (which it leaves as is)."""
+    """`core.text.fold`, skipping its Unicode decomposition for plain ASCII (a no-op there)."""
     return " ".join(text.casefold().split()) if text.isascii() else fold(text)
 
 
