@@ -72,6 +72,7 @@ VIFileVersion "${VERSION_NUMBERS}"
 !define MUI_ABORTWARNING
 !define MUI_COMPONENTSPAGE_NODESC
 
+!define MUI_WELCOMEPAGE_TEXT "This puts crmdesk ${VERSION} on this computer for you; no administrator rights are needed.$\r$\n$\r$\nIf crmdesk is open, quit it first (right-click its icon beside the clock, then Quit).$\r$\n$\r$\nYour customer book is kept as it is when you update crmdesk or remove it.$\r$\n$\r$\nClick Next to continue."
 !insertmacro MUI_PAGE_WELCOME
 !insertmacro MUI_PAGE_DIRECTORY
 !insertmacro MUI_PAGE_COMPONENTS
@@ -80,6 +81,7 @@ VIFileVersion "${VERSION_NUMBERS}"
 !define MUI_FINISHPAGE_RUN_TEXT "Open crmdesk now"
 !insertmacro MUI_PAGE_FINISH
 
+!define MUI_UNCONFIRMPAGE_TEXT_TOP "crmdesk will be removed from this folder. Your customer book is kept: it is in ${DATA_DIR}, which stays as it is."
 !insertmacro MUI_UNPAGE_CONFIRM
 !insertmacro MUI_UNPAGE_INSTFILES
 !define MUI_FINISHPAGE_TITLE "crmdesk was removed"
