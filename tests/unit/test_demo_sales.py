@@ -74,3 +74,12 @@ def test_a_second_run_reuses_the_catalogue_and_the_dashboard_has_something_to_sh
     assert board.kpis.revenue_minor > 0 and board.kpis.active_customers > 0
     assert len(board.category_mix) >= 5 and len(board.top_customers) == 10
     assert sum(n for _key, _label, n in board.rfm_segments) > 100
+
+
+def test_a_big_run_gives_the_connection_its_settings_back(db, clock, monkeypatch):
+    monkeypatch.setattr(demo, "BIG_BOOK", 10)  # tuned from 10 customers on
+    before = [db.execute_sql(f"PRAGMA {name}").fetchone()[0]
+              for name in ("cache_size", "wal_autocheckpoint")]
+    assert demo.generate(db, 20, now=clock()) == 20
+    assert [db.execute_sql(f"PRAGMA {name}").fetchone()[0]
+            for name in ("cache_size", "wal_autocheckpoint")] == before

@@ -56,6 +56,11 @@ Progress = Callable[[int, int], bool]
 
 #: Customers written per transaction; progress is reported (and cancel honoured) after each.
 CHUNK = 1000
+#: From this many customers on, the run gets a 200 MB page cache and checkpoints every 80 MB:
+#: the sales' index pages stay in memory (100,000 customers: 114 s -> 74 s here).
+BIG_BOOK = 10_000
+BIG_BOOK_CACHE = -200_000
+BIG_BOOK_CHECKPOINT = 20_000
 
 _CUSTOMER_COLUMNS = (
     "id", "kind", "first_name", "last_name", "business_name", "display_name", "sort_name",
@@ -94,10 +99,30 @@ def generate(db: SqliteDatabase, customers: int, seed: int = 1,
 
     `last_contact_at` is written with each customer and kept by the schema's interaction trigger
     as the conversations go in (the trigger costs about 7 us a row, some 2 s for 300,000, which
-    is cheap enough to keep one source of truth). About 20 s for 100,000 customers on 2 cores.
+    is cheap enough to keep one source of truth). Sales go in the same way, their per-customer
+    sums kept by the purchase trigger (about 8 us a sale: 8 s of a million, and no second
+    source of truth to rebuild). 100,000 customers with about 1,000,000 sales: about 60 s of
+    CPU, 75 s on a busy 2-core machine.
     """
     now = utc_naive(now or system_now()).replace(microsecond=0)
     maker = _Maker(random.Random(seed), now)
+    tuned = customers >= BIG_BOOK
+    if tuned:  # a big book: a larger page cache and fewer checkpoints, for this run only
+        cache = db.execute_sql("PRAGMA cache_size").fetchone()[0]
+        checkpoint = db.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0]
+        db.execute_sql(f"PRAGMA cache_size = {BIG_BOOK_CACHE}")
+        db.execute_sql(f"PRAGMA wal_autocheckpoint = {BIG_BOOK_CHECKPOINT}")
+    try:
+        return _generate(db, customers, seed, progress, now, maker)
+    finally:
+        if tuned:
+            db.execute_sql(f"PRAGMA cache_size = {int(cache)}")
+            db.execute_sql(f"PRAGMA wal_autocheckpoint = {int(checkpoint)}")
+            db.execute_sql("PRAGMA shrink_memory")
+
+
+def _generate(db: SqliteDatabase, customers: int, seed: int, progress: Progress | None,
+              now: dt.datetime, maker: _Maker) -> int:
     seller = None
     done = 0
     while done < customers:
