@@ -186,6 +186,11 @@ def test_customer_list_shows_a_segment(db, shop, clock):
     assert customers.find_ids(dataclasses.replace(query, status="prospect")) == [shop["ben"]]
     assert customers.find_ids(dataclasses.replace(query, tag="VIP")) == [shop["ann"]]
     assert customers.find_ids(query, limit=2) == [shop["ann"], shop["ben"]]
+    # the list follows the book: Dan moves away, Eve moves in
+    db.execute_sql("UPDATE customer SET city = 'York' WHERE id = ?", (shop["dan"],))
+    db.execute_sql("UPDATE customer SET city = 'Leeds' WHERE id = ?", (shop["eve"],))
+    assert customers.find_ids(query) == [shop["ann"], shop["ben"], shop["eve"]]
+    assert customers.count_matching(query) == 3
 
 
 def test_customer_list_shows_only_given_customers(db, shop):

@@ -30,6 +30,7 @@ class CustomerList:
         self.db = db
         self.today = today
         self.feb29 = feb29
+        self._segment_cache: tuple | None = None
 
     def _where(self, query: ListQuery) -> tuple[str, list[str], list]:
         """The FROM part, the WHERE clauses and their parameters."""
@@ -57,12 +58,28 @@ class CustomerList:
             clauses.append("c.id IN (SELECT value FROM json_each(?))")
             params.append("[" + ",".join(str(int(i)) for i in query.only_ids) + "]")
         if query.segment is not None:
-            from crmdesk.core import segments
-
-            condition, extra = segments.id_condition(self.db, query.segment, self.today())
-            clauses.append(condition)
-            params.extend(extra)
+            clauses.append("c.id IN (SELECT value FROM json_each(?))")
+            params.append(self._segment_ids(query.segment))
         return source, clauses, params
+
+    def _segment_ids(self, rules) -> str:
+        """The segment's customers as a JSON list, worked out once for the list's queries
+        (its first page, its count, the rest) while nothing in the book changes."""
+        from crmdesk.core import rfm, segments
+
+        today = self.today()
+        conn = self.db.connection()
+        version = (rules, today, conn.execute("PRAGMA data_version").fetchone()[0],
+                   conn.total_changes)
+        if self._segment_cache is None or self._segment_cache[0] != version:
+            if rules.rfm_segments:
+                rfm.ensure_fresh(self.db, today)
+            version = (rules, today, conn.execute("PRAGMA data_version").fetchone()[0],
+                       conn.total_changes)  # the RFM scores may just have been refreshed
+            sql, params = segments.query(rules, today)
+            ids = ",".join(str(row[0]) for row in self.db.execute_sql(sql, params))
+            self._segment_cache = (version, f"[{ids}]")
+        return self._segment_cache[1]
 
     def is_selective(self, query: ListQuery) -> bool:
         """True when a word of two or more letters was typed: few customers match, and the
