@@ -11,8 +11,9 @@ A kept figure is used only while it is still right. Each time, one pass over the
 index gives every day's number and sum of sales (a range of a covering index, in order): a day
 or month whose number or sum changed is worked out again. Lines added or rewritten on an
 unchanged sale show in the newest lines (ids above the last newest id less RECENT_LINES, a
-rowid range): the days of those lines are worked out again too. A change to the category list,
-or to who is in Trash, starts afresh. Not seen: rewriting only the lines of a sale more than
+rowid range): the days of those lines are worked out again too. A change to the category list
+starts afresh; who is in Trash only matters to the figures kept whole (`memo`), whose keys carry
+it. Not seen: rewriting only the lines of a sale more than
 RECENT_LINES lines old while keeping its total and day (its category mix then waits for the
 next change of that day).
 """
@@ -61,12 +62,18 @@ class SalesFigures:
             "SELECT count(*), total(category_id), total(amount_minor), total(purchase_id), "
             "total(julianday(purchased_on)) FROM purchase_item WHERE id > ?",
             (self.max_line - RECENT_LINES,)).fetchone()]
+        # The category list changes what the lines add up to: start afresh. Trash does not
+        # (buyers are counted with it and taken off by the caller); kept whole figures carry
+        # the scope in their keys.
         if not isinstance(stored, dict) or stored.get("version") != VERSION \
-                or stored.get("scope") != self.scope:
+                or stored.get("scope", [])[:2] != self.scope[:2]:
             stored = {}
         self.kept_days: dict = stored.get("days", {})
         self.memos: dict = stored.get("memo", {})
-        self.kept_months: dict = stored.get("months", {})
+        # Months' buyers count customers by id: erasing one for good (who must be in Trash
+        # first) changes them.
+        self.kept_months: dict = (stored.get("months", {})
+                                  if stored.get("scope") == self.scope else {})
         self.stored = stored
         self.sales_days = stored.get("sales_days")
         old_lines = stored.get("lines", self.lines)
