@@ -263,3 +263,14 @@ def test_kept_figures_follow_every_change(db, shop, book):
     # Ann is in Trash; Ben's 15 April is now within 30 days
     assert later.birthdays == [(shop["ben"], "Ben Best", dt.date(2026, 4, 15))]
     assert later.kpis.upcoming_birthdays == 1
+
+
+def test_kept_month_figures_follow_a_customer_erased_for_good(db, shop, book):
+    mix = {m: (n, r) for m, n, r in report.dashboard(db, PERIOD, TODAY).new_vs_returning}
+    assert mix["2026-01"] == (1, 0)  # Dan
+    book.trash([shop["dan"]])
+    book.empty_trash()  # Dan's sales stay, anonymous
+    board = report.dashboard(db, PERIOD, TODAY)
+    assert {m: (n, r) for m, n, r in board.new_vs_returning}["2026-01"] == (0, 0)
+    assert dict(board.revenue_by_month)["2026-01"] == 4000  # the shop did sell
+    assert board.previous.active_customers == 0
