@@ -11,9 +11,9 @@ A kept figure is used only while it is still right. Each time, one pass over the
 index gives every day's number and sum of sales (a range of a covering index, in order): a day
 or month whose number or sum changed is worked out again. Lines added or rewritten on an
 unchanged sale show in the newest lines (ids above the last newest id less RECENT_LINES, a
-rowid range): the days of those lines are worked out again too. A change to the category list
-starts afresh; who is in Trash only matters to the figures kept whole (`memo`), whose keys carry
-it. Not seen: rewriting only the lines of a sale more than
+rowid range): the days of those lines are worked out again too. A category removed starts
+afresh (one added changes nothing kept); who is in Trash only matters to the figures kept whole
+(`memo`), whose keys carry it. Not seen: rewriting only the lines of a sale more than
 RECENT_LINES lines old while keeping its total and day (its category mix then waits for the
 next change of that day).
 """
@@ -62,11 +62,12 @@ class SalesFigures:
             "SELECT count(*), total(category_id), total(amount_minor), total(purchase_id), "
             "total(julianday(purchased_on)) FROM purchase_item WHERE id > ?",
             (self.max_line - RECENT_LINES,)).fetchone()]
-        # The category list changes what the lines add up to: start afresh. Trash does not
-        # (buyers are counted with it and taken off by the caller); kept whole figures carry
-        # the scope in their keys.
+        # A category removed sends its lines to no category: start afresh (a category added
+        # changes no line). Trash does not matter here (buyers are counted with it and taken
+        # off by the caller); figures kept whole carry the scope in their keys.
+        self.category_ids = [row[0] for row in db.execute_sql("SELECT id FROM category")]
         if not isinstance(stored, dict) or stored.get("version") != VERSION \
-                or stored.get("scope", [])[:2] != self.scope[:2]:
+                or not set(stored.get("categories", [])) <= set(self.category_ids):
             stored = {}
         self.kept_days: dict = stored.get("days", {})
         self.memos: dict = stored.get("memo", {})
@@ -227,6 +228,7 @@ class SalesFigures:
         if not self.changed:
             return
         value = json.dumps({"version": VERSION, "scope": self.scope, "lines": self.lines,
+                            "categories": self.category_ids,
                             "days": self.kept_days, "months": self.kept_months,
                             "memo": self.memos, "sales_days": self.sales_days},
                            separators=(",", ":"))
