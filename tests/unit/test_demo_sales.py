@@ -83,3 +83,11 @@ def test_a_big_run_gives_the_connection_its_settings_back(db, clock, monkeypatch
     assert demo.generate(db, 20, now=clock()) == 20
     assert [db.execute_sql(f"PRAGMA {name}").fetchone()[0]
             for name in ("cache_size", "wal_autocheckpoint")] == before
+
+
+def test_the_dashboard_figures_are_worked_out_with_the_samples(db, clock):
+    demo.generate(db, 200, now=clock())
+    assert one(db, "SELECT count(*) FROM setting WHERE key IN ('insight_cache', "
+                   "'rfm_state')") == 2
+    assert one(db, "SELECT count(*) FROM customer_sales WHERE rfm_segment IS NULL "
+                   "AND purchases > 0") == 0
