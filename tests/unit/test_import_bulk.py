@@ -125,6 +125,23 @@ def test_checking_on_two_cores_plans_exactly_what_one_core_plans(db, book, clock
     assert planned(db, clock, table, mode, parallel=True) == one
 
 
+def test_the_helper_process_answers_as_this_one_does(clock, tmp_path, monkeypatch):
+    from crmdesk.formats.import_rows import RowReader
+
+    table = messy_table(tmp_path, 5 * import_check.CHUNK + 7)
+    reader = RowReader(table, import_mapping.build_mapping(table.headers),
+                       {i: "dmy" for i in range(len(table.headers))}, clock.today())
+    here = list(import_check.outcomes(reader, table.rows, "GB", clock.today(), parallel=False))
+    from_helper = []
+    unpack = import_check.unpack
+    monkeypatch.setattr(import_check, "unpack",
+                        lambda packed: from_helper.append(1) or unpack(packed))
+    both = list(import_check.outcomes(reader, table.rows, "GB", clock.today(), parallel=True,
+                                      patient=True))
+    assert both == here
+    assert from_helper  # some of the rows were checked by the helper
+
+
 class BrokenPool:
     """A helper process that cannot be started."""
 
@@ -142,6 +159,25 @@ def test_without_a_helper_process_the_check_still_completes(db, clock, tmp_path,
     one = planned(db, clock, table, "skip", parallel=False)
     monkeypatch.setattr(import_check, "_open_pool", lambda *args: BrokenPool())
     assert planned(db, clock, table, "skip", parallel=True) == one
+
+
+class SilentPool:
+    """A helper process that started but never answers (stuck, or slow to start)."""
+
+    def submit(self, *args):
+        from concurrent.futures import Future
+
+        return Future()
+
+    def shutdown(self, *args, **kwargs):
+        pass
+
+
+def test_a_helper_that_never_answers_is_not_waited_for(db, clock, tmp_path, monkeypatch):
+    table = messy_table(tmp_path, 3 * import_check.CHUNK)
+    one = planned(db, clock, table, "merge", parallel=False)
+    monkeypatch.setattr(import_check, "_open_pool", lambda *args: SilentPool())
+    assert planned(db, clock, table, "merge", parallel=True) == one
 
 
 def test_cancelling_a_check_on_two_cores_stops_it(db, clock, tmp_path):

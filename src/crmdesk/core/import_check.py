@@ -18,7 +18,7 @@ import datetime as dt
 import gc
 import os
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
 
 from crmdesk.core import phones, validation
 from crmdesk.core.model import ConsentInput, CustomerInput, DateInput
@@ -99,9 +99,11 @@ def _cores() -> int:
 
 
 def outcomes(reader: RowReader, rows: list[list], default_country: str, today: dt.date,
-             parallel: bool | None = None) -> Iterator[Outcome]:
+             parallel: bool | None = None, patient: bool = False) -> Iterator[Outcome]:
     """Every row's outcome, in order. `parallel`: None decides by the number of rows and
-    cores, False checks everything here, True uses a helper whatever the size (for tests)."""
+    cores, False checks everything here, True uses a helper whatever the size (for tests).
+    `patient` waits for the helper's first answer instead of checking its chunks here when
+    they are due first (for tests, which must see the helper's work)."""
     normalise_phone = phones.Normaliser(default_country)
     if parallel is None:
         parallel = len(rows) >= PARALLEL_FROM and _cores() >= 2
@@ -109,34 +111,96 @@ def outcomes(reader: RowReader, rows: list[list], default_country: str, today: d
         for raw in rows:
             yield check_row(reader, raw, default_country, today, normalise_phone)
         return
-    starts = list(range(0, len(rows), CHUNK))
-    done: dict[int, list] = {}  # chunk number -> packed outcomes from the helper
-    sent: dict[Future, int] = {}
-    front, back = 0, len(starts)  # chunks front.. back-1 are neither checked nor sent
-    pool = _open_pool(reader, default_country, today)
+    helper = _Helper(reader, default_country, today, rows)
+    helper.answered = patient
     finished = False
     try:
-        while front < len(starts):
-            if pool is not None:
-                pool, back = _feed(pool, sent, done, rows, starts, front, back)
-            if front in done:
-                for packed in done.pop(front):
-                    yield packed if isinstance(packed, str) else unpack(packed)
-            elif front < back or pool is None:
-                # ours to check (or the helper failed and left it to us)
-                start = starts[front]
+        for number, start in enumerate(helper.starts):
+            helper.feed(number)
+            packed = helper.take(number)
+            if packed is None:  # ours to check
                 for raw in rows[start:start + CHUNK]:
                     yield check_row(reader, raw, default_country, today, normalise_phone)
-                if front >= back:
-                    back = front + 1
             else:
-                wait(list(sent), return_when=FIRST_COMPLETED)
-                continue
-            front += 1
+                for outcome in packed:
+                    yield outcome if outcome.__class__ is str else unpack(outcome)
         finished = True
     finally:
-        if pool is not None:  # stopped early: the helper drops what it has not started
-            pool.shutdown(wait=finished, cancel_futures=True)
+        helper.close(finished)
+
+
+class _Helper:
+    """The helper process and the chunks handed to it, taken from the back of the file."""
+
+    def __init__(self, reader: RowReader, default_country: str, today: dt.date,
+                 rows: list[list]):
+        self.rows = rows
+        self.starts = range(0, len(rows), CHUNK)
+        self.back = len(self.starts)  # chunks from here on were handed to the helper
+        self.sent: dict[int, Future] = {}  # chunk number -> its answer to come
+        self.done: dict[int, list] = {}  # chunk number -> packed outcomes
+        self.answered = False  # the helper has checked a chunk: it started and works
+        self.pool = _open_pool(reader, default_country, today)
+
+    def feed(self, front: int) -> None:
+        """Collect what the helper finished and hand it more chunks (never chunk `front`)."""
+        if self.pool is None:
+            return
+        try:
+            for number, future in list(self.sent.items()):
+                if future.done():
+                    self.done[number] = future.result()
+                    del self.sent[number]
+                    self.answered = True
+            while len(self.sent) < _IN_FLIGHT and self.back - 1 > front:
+                self.back -= 1
+                start = self.starts[self.back]
+                self.sent[self.back] = self.pool.submit(_check_chunk,
+                                                        self.rows[start:start + CHUNK])
+        except Exception:  # noqa: BLE001  (it died or could not start: its chunks are ours)
+            self._give_up()
+
+    def take(self, number: int) -> list | None:
+        """The helper's packed outcomes for a chunk, or None when this process must check it:
+        a chunk never handed over, or handed to a helper that failed or has not answered yet
+        (one still starting, or stuck, is not waited for)."""
+        if number in self.done:
+            return self.done.pop(number)
+        future = self.sent.pop(number, None)
+        if future is None:
+            return None
+        if not self.answered:
+            future.cancel()
+            return None
+        try:
+            return future.result()
+        except Exception:  # noqa: BLE001
+            self._give_up()
+            return None
+
+    def _give_up(self) -> None:
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        for number, future in self.sent.items():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                self.done[number] = future.result()
+        self.sent.clear()
+
+    def close(self, finished: bool) -> None:
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return
+        if finished and self.answered:
+            pool.shutdown(wait=True)
+            return
+        # Stopped early, or never heard from: drop what it has not started, and stop a helper
+        # that never answered rather than leave it behind.
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        if not self.answered:
+            for process in processes:
+                process.terminate()
 
 
 def _open_pool(reader: RowReader, default_country: str,
@@ -149,26 +213,3 @@ def _open_pool(reader: RowReader, default_country: str,
                                    initargs=(reader, default_country, today))
     except Exception:  # noqa: BLE001  (no helper: this process checks everything)
         return None
-
-
-def _feed(pool: ProcessPoolExecutor, sent: dict[Future, int], done: dict[int, list],
-          rows: list[list], starts: list[int], front: int,
-          back: int) -> tuple[ProcessPoolExecutor | None, int]:
-    """Collect what the helper finished and hand it more chunks from the back. On any failure
-    of the helper, its unfinished chunks go back to this process (None is returned)."""
-    try:
-        for future in [f for f in sent if f.done()]:
-            done[sent.pop(future)] = future.result()
-        while len(sent) < _IN_FLIGHT and back - 1 > front:
-            back -= 1
-            start = starts[back]
-            sent[pool.submit(_check_chunk, rows[start:start + CHUNK])] = back
-        return pool, back
-    except Exception:  # noqa: BLE001  (the helper died or could not start)
-        pool.shutdown(wait=False, cancel_futures=True)
-        for future, number in sent.items():
-            if future.done() and not future.cancelled() and future.exception() is None:
-                done[number] = future.result()
-        lost = [n for f, n in sent.items() if n not in done]
-        sent.clear()
-        return None, min([back, *lost]) if lost else back
