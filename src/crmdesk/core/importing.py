@@ -115,7 +115,11 @@ def fast_fold(text: str) -> str:
 
 
 def _keys(data: CustomerInput) -> list[tuple[str, str]]:
-    keys = [("phone", p) for p in dict.fromkeys((data.phone, data.phone_alt, data.whatsapp)) if p]
+    phone, phone_alt, whatsapp = data.phone, data.phone_alt, data.whatsapp
+    if phone_alt or whatsapp:
+        keys = [("phone", p) for p in dict.fromkeys((phone, phone_alt, whatsapp)) if p]
+    else:
+        keys = [("phone", phone)] if phone else []
     if data.email:
         keys.append(("email", data.email.casefold()))
     name = fast_fold(validation.display_name(data))
@@ -140,13 +144,24 @@ def known_keys(db: SqliteDatabase) -> dict[tuple[str, str], int]:
     return known
 
 
+def _first(keys: list[tuple[str, str]], found: dict) -> tuple | None:
+    """(what the first key found maps to, that key's kind), or None."""
+    for key in keys:
+        if key in found:
+            return found[key], key[0]
+    return None
+
+
 def place_row(row: PlannedRow, known: dict, in_file: dict, on_duplicate: str) -> PlannedRow:
     """Decide what a checked row becomes: created, or skipped / merged as a duplicate of a
     customer in the book (`known`) or of an earlier row of the file (`in_file`, updated)."""
     data = row.data
     keys = _keys(data)
-    existing = next(((known[k], k[0]) for k in keys if k in known), None)
-    earlier = next(((in_file[k], k[0]) for k in keys if k in in_file), None)
+    if on_duplicate == "create":  # created whatever it matches
+        existing = earlier = None
+    else:
+        existing = _first(keys, known)
+        earlier = _first(keys, in_file)
     if on_duplicate != "create" and existing is not None:
         row.existing_id = existing[0]
         if on_duplicate == "skip":

@@ -125,7 +125,8 @@ def validate(data: CustomerInput, default_country: str, today: dt.date, *,
 
 
 def display_name(data: CustomerInput) -> str:
-    person = " ".join(x for x in (data.first_name, data.last_name) if x)
+    first, last = data.first_name, data.last_name
+    person = f"{first} {last}" if first and last else (first or last or "")
     if data.kind == "business":
         return data.business_name or person
     return person or data.business_name
