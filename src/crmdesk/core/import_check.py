@@ -8,7 +8,10 @@ until they meet. The helper is started with the "spawn" method (safe from a thre
 program, and the same on every system); a frozen program must call
 `multiprocessing.freeze_support()` first thing in its entry point. When the helper cannot start
 or fails, this process checks what is left itself: the answers are the same either way, only
-slower. Closing the generator early (a cancelled check) stops the helper.
+slower. Until the helper has answered once, its chunks are not waited for (this process checks
+them when they are due), so a helper slow to start, or stuck, costs nothing but its start-up;
+one that never answered is stopped at the end. Closing the generator early (a cancelled check)
+drops the chunks the helper has not started.
 """
 
 from __future__ import annotations
