@@ -13,13 +13,7 @@ from decimal import Decimal
 from PySide6.QtCore import QLocale
 
 from crmdesk.core import money
-
-#: Symbols for the currencies shops use most; any other code is shown as the code itself.
-_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "JPY": "¥", "CNY": "¥", "INR": "₹",
-            "KRW": "₩", "TRY": "₺", "RUB": "₽", "ILS": "₪", "VND": "₫", "THB": "฿",
-            "UAH": "₴", "NGN": "₦", "PHP": "₱", "PLN": "zł", "CHF": "CHF", "AUD": "A$",
-            "CAD": "C$", "NZD": "NZ$", "BRL": "R$", "MXN": "MX$", "ZAR": "R", "SEK": "kr",
-            "NOK": "kr", "DKK": "kr", "CZK": "Kč", "HUF": "Ft"}
+from crmdesk.ui.formatting import CURRENCY_SYMBOLS
 
 
 class MoneyText:
@@ -30,7 +24,7 @@ class MoneyText:
         self.currency = (currency or "").upper()
         self.digits = money.digits(self.currency) if self.currency else 2
         if self.currency:
-            self.symbol = _SYMBOLS.get(self.currency, self.currency)
+            self.symbol = CURRENCY_SYMBOLS.get(self.currency, self.currency)
         else:
             self.symbol = self.locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencySymbol)
 
@@ -47,26 +41,35 @@ class MoneyText:
         # Only for showing: the exact amount stays an integer everywhere else.
         return float(Decimal(int(minor)).scaleb(-self.digits))
 
+    def _with_symbol(self, number: str) -> str:
+        """Put the symbol where this locale puts it: "£12k", "12k €"; a computer without a
+        language setting gets it in front, as Formatter.money does."""
+        sign, body = ("-", number[1:]) if number.startswith("-") else ("", number)
+        if self.locale.language() == QLocale.Language.C or not self.symbol:
+            gap = " " if self.symbol[-1:].isalpha() else ""
+            return f"{sign}{self.symbol}{gap}{body}"
+        sample = self.locale.toCurrencyString(7.0, self.symbol, 0)  # "£7", "7 €", "CHF 7"
+        return sign + sample.replace("7", body, 1) if "7" in sample else f"{sign}{body}"
+
     def full(self, minor: int) -> str:
         """12345 -> "€123.45" (the currency's decimals)."""
-        return self.locale.toCurrencyString(self._value(minor), self.symbol, self.digits)
+        return self._with_symbol(self.locale.toString(self._value(minor), "f", self.digits))
 
     def whole(self, minor: int) -> str:
         """12345 -> "€123" (for tiles and bar ends, where cents are noise)."""
-        return self.locale.toCurrencyString(round(self._value(minor)), self.symbol, 0)
+        return self._with_symbol(self.locale.toString(round(self._value(minor))))
 
     def short(self, minor: int) -> str:
         """For chart axes: "€950", "€12k", "€1.2M"."""
         value = self._value(minor)
         size = abs(value)
         if size >= 1_000_000:
-            return self.locale.toCurrencyString(value / 1_000_000, self.symbol,
-                                                1 if size < 10_000_000 else 0) + "M"
-        if size >= 10_000:
-            return self.locale.toCurrencyString(value / 1000, self.symbol, 0) + "k"
+            text = self.locale.toString(value / 1_000_000, "f", 1 if size < 10_000_000 else 0)
+            return self._with_symbol(text + "M")
         if size >= 1000:
-            return self.locale.toCurrencyString(value / 1000, self.symbol, 1) + "k"
-        return self.locale.toCurrencyString(round(value), self.symbol, 0)
+            text = self.locale.toString(value / 1000, "f", 0 if size >= 10_000 else 1)
+            return self._with_symbol(text + "k")
+        return self._with_symbol(self.locale.toString(round(value)))
 
     def number(self, n: int) -> str:
         return self.locale.toString(int(n))
