@@ -8,7 +8,7 @@ from crmdesk.ui.dashboard.money import MoneyText
 
 @pytest.mark.parametrize(("locale", "currency", "whole", "short"), [
     ("en_GB", "GBP", "£33,218", "£33k"),
-    ("de_DE", "EUR", "33.218 €", "33k €"),
+    ("de_DE", "EUR", "33.218\u00a0€", "33k\u00a0€"),
     ("C", "GBP", "£33218", "£33k"),
 ])
 def test_symbol_goes_where_the_locale_puts_it(qapp, locale, currency, whole, short):
