@@ -91,3 +91,22 @@ def test_the_dashboard_figures_are_worked_out_with_the_samples(db, clock):
                    "'rfm_state')") == 2
     assert one(db, "SELECT count(*) FROM customer_sales WHERE rfm_segment IS NULL "
                    "AND purchases > 0") == 0
+
+
+def test_samples_come_with_segments_that_find_customers(tmp_path):
+    import datetime as dt
+
+    from crmdesk.core import demo, segments
+    from crmdesk.store.db import open_database
+
+    db = open_database(tmp_path / "book.db").db
+    now = dt.datetime(2026, 11, 20, 12)
+    demo.generate(db, 300, seed=3, now=now)
+    saved = segments.SegmentStore(db).all()
+
+    assert {s.name for s in saved} == {name for name, _rules in demo.SAMPLE_SEGMENTS}
+    vegetarians = next(s for s in saved if s.name.startswith("Vegetarian"))
+    assert 0 < segments.count(db, vegetarians.rules, now.date()) < 300
+
+    demo.generate(db, 10, seed=4, now=now)  # more samples: no second copy of the segments
+    assert len(segments.SegmentStore(db).all()) == len(demo.SAMPLE_SEGMENTS)

@@ -115,6 +115,7 @@ def generate(db: SqliteDatabase, customers: int, seed: int = 1,
     try:
         added = _generate(db, customers, seed, progress, now, maker)
         if added:
+            _sample_segments(db, now)
             _warm_dashboard(db, now.date())
         return added
     finally:
@@ -122,6 +123,26 @@ def generate(db: SqliteDatabase, customers: int, seed: int = 1,
             db.execute_sql(f"PRAGMA cache_size = {int(cache)}")
             db.execute_sql(f"PRAGMA wal_autocheckpoint = {int(checkpoint)}")
             db.execute_sql("PRAGMA shrink_memory")
+
+
+#: Saved segments that come with the samples (only into a book that has none yet), so the
+#: Segments page shows what a segment is for.
+SAMPLE_SEGMENTS = (
+    ("Vegetarian buyers, last 90 days", {"bought_category": "Vegetarian",
+                                         "bought_within_days": 90}),
+    ("Good customers not seen for 90 days", {"rfm_segments": ("at_risk", "cant_lose")}),
+    ("Champions", {"rfm_segments": ("champions",)}),
+)
+
+
+def _sample_segments(db: SqliteDatabase, now: dt.datetime) -> None:
+    from crmdesk.core.segments import SegmentRules, SegmentStore
+
+    store = SegmentStore(db, now=lambda: now)
+    if store.all():
+        return
+    for name, rules in SAMPLE_SEGMENTS:
+        store.save(name, SegmentRules(**rules))
 
 
 def _warm_dashboard(db: SqliteDatabase, today: dt.date) -> None:
