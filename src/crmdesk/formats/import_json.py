@@ -28,7 +28,7 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
-from crmdesk.core import importing, validation
+from crmdesk.core import importing, phones, validation
 from crmdesk.core.clock import Now, system_now
 from crmdesk.core.model import CustomerInput
 from crmdesk.formats import export_json
@@ -120,6 +120,7 @@ def plan_json(document: JsonDocument, db: SqliteDatabase, default_country: str,
     known = importing.known_keys(db)
     in_file: dict[tuple[str, str], importing.PlannedRow] = {}
     rows: list[importing.PlannedRow] = []
+    normalise_phone = phones.Normaliser(default_country)  # one answer per distinct number
     for index, item in enumerate(customers):
         label = table.label(index)
         if item.get("deleted_at"):
@@ -134,7 +135,8 @@ def plan_json(document: JsonDocument, db: SqliteDatabase, default_country: str,
                 "wrong)."))
             continue
         try:
-            data = validation.validate(data, default_country, today)
+            data = validation.validate(data, default_country, today,
+                                       normalise_phone=normalise_phone)
         except validation.ValidationError as exc:
             rows.append(importing.PlannedRow(index, label, "reject",
                                              reason=importing.reason(exc.errors, data)))
