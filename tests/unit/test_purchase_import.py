@@ -313,3 +313,32 @@ def test_a_business_is_found_by_its_name(db, book, people, tmp_path):
     deli = book.create(CustomerInput(kind="business", business_name="Corner Délï Ltd"))
     path = write(tmp_path, "Date,Customer,Amount\n2026-03-01,corner deli ltd,99.00\n")
     assert plan_file(db, path).purchases[0].customer_id == deli
+
+
+def test_a_big_import_works_out_the_dashboard_figures_once(db, people, monkeypatch):
+    from crmdesk.core import report
+
+    monkeypatch.setattr(purchase_import, "WARM_DASHBOARD_FROM", 1)
+    warmed = []
+    monkeypatch.setattr(report, "warm_up", lambda db_, today: warmed.append(today))
+    purchase_import.apply(plan_file(db, TILL), db)
+    assert len(warmed) == 1
+
+    def broken(db_, today):
+        raise RuntimeError("no figures today")
+
+    monkeypatch.setattr(report, "warm_up", broken)
+    result = purchase_import.apply(plan_file(db, SIMPLE), db)  # the sales are in all the same
+    assert result.purchase_ids and db.execute_sql(
+        "SELECT count(*) FROM purchase WHERE import_batch = ?", (result.batch,)).fetchone()[0]
+
+
+def test_warm_up_keeps_the_figures_for_the_next_dashboard(db, people):
+    from crmdesk.core import report
+
+    purchase_import.apply(plan_file(db, TILL), db)
+    assert db.execute_sql("SELECT count(*) FROM setting WHERE key = 'insight_cache'"
+                          ).fetchone()[0] == 0
+    report.warm_up(db, TODAY)
+    assert db.execute_sql("SELECT count(*) FROM setting WHERE key = 'insight_cache'"
+                          ).fetchone()[0] == 1

@@ -146,15 +146,9 @@ def _sample_segments(db: SqliteDatabase, now: dt.datetime) -> None:
 
 
 def _warm_dashboard(db: SqliteDatabase, today: dt.date) -> None:
-    """Work out the dashboard of the last 12 months once, so its figures are kept (RFM scores,
-    each day's revenue per category, each month's buyers) and the first dashboard after the
-    samples opens as fast as any later one (100,000 customers: about 2 s here, once); and the
-    last 30 days', the window's first choice."""
     from crmdesk.core import report
 
-    presets = dict(report.Period.presets(today))
-    for name in ("Last 12 months", "Last 30 days"):
-        report.dashboard(db, presets[name], today)
+    report.warm_up(db, today)
 
 
 def _generate(db: SqliteDatabase, customers: int, seed: int, progress: Progress | None,
