@@ -7,6 +7,8 @@ scan for the favourites, the last ten sales): the card never loads a customer's 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import (
@@ -18,12 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crmdesk.core.loyalty import Program, Reward
-from crmdesk.core.sales import SalesSummary
 from crmdesk.ui.customers.card_text import esc
 from crmdesk.ui.formatting import Formatter, count
 from crmdesk.ui.icons import icon, render_svg
 from crmdesk.ui.widgets import muted_colour, section_title
+
+if TYPE_CHECKING:  # the card is built before the first paint: no sales rules imported for it
+    from crmdesk.core.loyalty import Program, Reward
+    from crmdesk.core.sales import SalesSummary
 
 #: A shopping bag, drawn like the action icons in resources/icons (kept here, not among them,
 #: so the icon set's own checks are untouched).
