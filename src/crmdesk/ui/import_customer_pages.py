@@ -1,40 +1,31 @@
 """The customer import's last pages: the dry run (what would happen, duplicates row by row,
-the rows that cannot be imported) and the import itself. Re-exported by `import_wizard`."""
+the rows that cannot be imported) and the import itself. Re-exported by `import_wizard`.
+What these pages share with the purchase import's is in `import_run_page.py`."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHeaderView,
     QLabel,
     QListWidget,
-    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
-    QWizardPage,
 )
 
 from crmdesk.core import importing
 from crmdesk.ui.formatting import count
 from crmdesk.ui.import_pages import ImportState
-from crmdesk.ui.workers import BackgroundJob
+from crmdesk.ui.import_run_page import CheckPage, RunPage, save_rows_as
 
 SHOWN = 200  # rows listed on the summary page; the rest follow the choice made for all
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("ImportWizard", text)
-
-
-def _progress(bar: QProgressBar, done: int, total: int) -> None:
-    bar.setRange(0, max(total, 1))
-    bar.setValue(done)
 
 
 def plan_summary(plan) -> str:
@@ -46,23 +37,13 @@ def plan_summary(plan) -> str:
     )) + "."
 
 
-class SummaryPage(QWizardPage):
+class SummaryPage(CheckPage):
     """Step 5: the dry run, in a worker thread: what would happen, and the rows that cannot be
     imported, which can be saved to a file to fix."""
 
-    checked = Signal()
-
     def __init__(self, state: ImportState, session, parent=None):
-        super().__init__(parent)
-        self.state, self.session = state, session
-        self.plan = None
-        self.job: BackgroundJob | None = None
-        self.setTitle(tr("Before anything is written"))
-        self.setSubTitle(tr("This is what the import will do. Nothing has changed yet."))
-        self.setCommitPage(True)
-        self.progress = QProgressBar()
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
+        super().__init__(state, session,
+                         tr("This is what the import will do. Nothing has changed yet."), parent)
         self.dupes_label = QLabel(tr("Already in your book. You can choose for each one:"))
         self.dupes = QTableWidget(0, 3)
         self.dupes.setHorizontalHeaderLabels([tr("Row"), tr("Why"), tr("What to do")])
@@ -78,40 +59,19 @@ class SummaryPage(QWizardPage):
                        self.rejected_label, self.rejected, self.save):
             layout.addWidget(widget)
 
-    def initializePage(self) -> None:  # noqa: N802
-        self.plan = None
-        self.summary.setText(tr("Checking every row…"))
+    def reset(self) -> None:
         self.rejected.clear()
         self.dupes.setRowCount(0)
         for widget in (self.dupes_label, self.dupes, self.rejected_label, self.rejected,
                        self.save):
             widget.setVisible(False)
-        self.progress.setVisible(True)
-        self.progress.setRange(0, 0)
+
+    def work(self):
         state, session = self.state, self.session
         today, country = session.today(), session.country()
-
-        def job(progress):
-            try:
-                return importing.plan(state.table, dict(state.mapping), session.db, country,
-                                      state.on_duplicate, state.date_order, today, progress)
-            finally:
-                session.db.close()  # this thread's connection
-
-        self.job = current = BackgroundJob(job, self)
-        current.progress.connect(lambda d, t: _progress(self.progress, d, t))
-        # A check stopped by going Back may still report: only the current one counts.
-        current.succeeded.connect(lambda plan: current is self.job and self._planned(plan))
-        current.failed.connect(lambda message: current is self.job and self.summary.setText(
-            tr("The file could not be checked:") + " " + message))
-        current.finished.connect(lambda: current is self.job and self._finished())
-        current.start()
-
-    def cleanupPage(self) -> None:  # noqa: N802  (going Back: stop the check)
-        if self.job is not None:
-            self.job.cancel()
-            self.job.wait()
-            self.job = None
+        return lambda progress: importing.plan(
+            state.table, dict(state.mapping), session.db, country, state.on_duplicate,
+            state.date_order, today, progress)
 
     def _planned(self, plan) -> None:
         self.plan = plan
@@ -157,23 +117,13 @@ class SummaryPage(QWizardPage):
             text += " " + tr("There is nothing to import.")
         self.summary.setText(text)
 
-    def _finished(self) -> None:
-        self.job = None
-        self.progress.setVisible(False)
-        self.completeChanged.emit()
-        self.checked.emit()
-
     def save_rejected(self) -> None:
-        start = str(Path(self.state.path).with_name(Path(self.state.path).stem + "-to-fix.csv"))
-        path, _ = QFileDialog.getSaveFileName(self, tr("Save the rows to fix"), start,
-                                              tr("CSV files (*.csv)"))
-        if not path:
-            return
-        try:
-            saved = importing.rejected_csv(self.plan, path)
-        except OSError as exc:
-            self.summary.setText(tr("The rows could not be saved: %1").replace(
-                "%1", exc.strerror or str(exc)))
+        saved = save_rows_as(
+            self, self.state.path, "-to-fix.csv", tr("Save the rows to fix"),
+            lambda path: importing.rejected_csv(self.plan, path),
+            lambda why: self.summary.setText(tr("The rows could not be saved: %1").replace(
+                "%1", why)))
+        if saved is None:
             return
         self._show_summary()
         self.summary.setText(self.summary.text() + " " + count(
@@ -184,59 +134,30 @@ class SummaryPage(QWizardPage):
         return self.plan is not None and bool(self.plan.to_create or self.plan.to_merge)
 
 
-class ImportPage(QWizardPage):
+class ImportPage(RunPage):
     """Step 6: the import itself, in a worker thread, with Stop. Says what happened."""
 
-    starting = Signal()  # the job exists and is about to start (Stop works from here)
-    done = Signal()
-
     def __init__(self, state: ImportState, session, summary: SummaryPage, parent=None):
-        super().__init__(parent)
-        self.state, self.session, self.summary_page = state, session, summary
-        self.job: BackgroundJob | None = None
+        super().__init__(state, session, parent)
+        self.summary_page = summary
         self.result: importing.ImportResult | None = None
-        self.cancelled = False
-        self.setTitle(tr("Importing"))
-        self.progress = QProgressBar()
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.stop = QPushButton(tr("Stop the import"))
-        self.stop.clicked.connect(self.cancel)
         layout = QVBoxLayout(self)
         for widget in (self.progress, self.message, self.stop):
             layout.addWidget(widget)
         layout.addStretch(1)
 
-    def initializePage(self) -> None:  # noqa: N802
+    def running_text(self) -> str:
+        return tr("Adding your customers…")
+
+    def work(self):
         plan, session = self.summary_page.plan, self.session
-        self.result, self.cancelled = None, False
-        self.message.setText(tr("Adding your customers…"))
-        self.progress.setRange(0, 0)
-        self.stop.setEnabled(True)
+        return lambda progress: importing.apply(plan, session.db, progress, now=session.now)
 
-        def job(progress):
-            try:
-                return importing.apply(plan, session.db, progress, now=session.now)
-            finally:
-                session.db.close()  # this thread's connection
-
-        self.job = BackgroundJob(job, self)
-        self.job.progress.connect(lambda d, t: _progress(self.progress, d, t))
-        self.job.succeeded.connect(self._imported)
-        self.job.failed.connect(self._failed)
-        self.job.finished.connect(self._finished)
-        self.starting.emit()
-        self.job.start()
-
-    def busy(self) -> bool:
-        return self.job is not None
-
-    def cancel(self) -> None:
-        if self.job is not None:
-            self.cancelled = True
-            self.stop.setEnabled(False)
-            self.message.setText(tr("Stopping…"))
-            self.job.cancel()
+    def nothing_written(self, stopped: bool) -> str:
+        if stopped:
+            return tr("You stopped the import. Nothing was written: your customer book is as "
+                      "it was.")
+        return tr("Nothing was written: your customer book is as it was.")
 
     def _imported(self, result) -> None:
         self.result = result
@@ -256,23 +177,3 @@ class ImportPage(QWizardPage):
             text += "\n\n" + "\n".join(result.problems)
         self.message.setText(text)
         self.setTitle(tr("Your customers are in"))
-
-    def _failed(self, message: str) -> None:
-        if self.cancelled or "cancelled" in message:
-            self.setTitle(tr("Import stopped"))
-            self.message.setText(tr("You stopped the import. Nothing was written: your "
-                                    "customer book is as it was."))
-        else:
-            self.setTitle(tr("The import did not work"))
-            self.message.setText(tr("Nothing was written: your customer book is as it was.")
-                                 + "\n" + message)
-
-    def _finished(self) -> None:
-        self.job = None
-        self.stop.setVisible(False)
-        self.progress.setVisible(False)
-        self.completeChanged.emit()
-        self.done.emit()
-
-    def isComplete(self) -> bool:  # noqa: N802
-        return self.job is None

@@ -6,20 +6,17 @@ already imported) and the rows left out with their reasons; then the import page
 transaction, `purchase_import.apply`, in a worker thread, with Stop: nothing is written when
 stopped), which ends on the result with Undo and the list of rows not imported, to save.
 Undo removes the import's sales (and the products and categories it added); Redo adds them again.
+What these pages share with the customer import's is in `import_run_page.py`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWizardPage,
@@ -27,18 +24,13 @@ from PySide6.QtWidgets import (
 
 from crmdesk.core import purchase_import
 from crmdesk.ui.formatting import Formatter, count
-from crmdesk.ui.workers import BackgroundJob
+from crmdesk.ui.import_run_page import CheckPage, RunPage, save_rows_as
 
 SHOWN = 200  # rows listed; the rest are in the saved file
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("ImportWizard", text)
-
-
-def _progress(bar: QProgressBar, done: int, total: int) -> None:
-    bar.setRange(0, max(total, 1))
-    bar.setValue(done)
 
 
 def _formatter(session) -> Formatter:
@@ -107,78 +99,41 @@ class LeftOutList(QVBoxLayout):
             widget.setVisible(bool(rows))
 
     def save_rows(self) -> None:
-        source = Path(self.state.path)
-        start = str(source.with_name(source.stem + "-not-imported.csv"))
-        path, _ = QFileDialog.getSaveFileName(self.page, tr("Save the rows not imported"), start,
-                                              tr("CSV files (*.csv)"))
-        if not path:
-            return
-        try:
-            saved = purchase_import.rejected_csv(self.plan, path)
-        except OSError as exc:
-            self.saved.setText(tr("The list could not be saved: %1").replace(
-                "%1", exc.strerror or str(exc)))
+        saved = save_rows_as(
+            self.page, self.state.path, "-not-imported.csv", tr("Save the rows not imported"),
+            lambda path: purchase_import.rejected_csv(self.plan, path),
+            lambda why: self.saved.setText(tr("The list could not be saved: %1").replace(
+                "%1", why)))
+        if saved is None:
             return
         self.saved.setText(count(saved, "%n row saved, with the reason, to fix and import "
                                         "again.",
                                  "%n rows saved, with the reason, to fix and import again."))
 
 
-class PurchaseCheckPage(QWizardPage):
+class PurchaseCheckPage(CheckPage):
     """The dry run for purchases: counts, and the rows left out. Nothing is written here."""
 
-    checked = Signal()
-
     def __init__(self, state, session, parent=None):
-        super().__init__(parent)
-        self.state, self.session = state, session
-        self.plan = None
-        self.job: BackgroundJob | None = None
-        self.setTitle(tr("Before anything is written"))
-        self.setSubTitle(tr("Each sale is matched to a customer by phone number, then e-mail, "
-                            "then name. Customers in Trash are not matched. Nothing has changed "
-                            "yet."))
-        self.setCommitPage(True)
-        self.progress = QProgressBar()
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
+        super().__init__(state, session, tr(
+            "Each sale is matched to a customer by phone number, then e-mail, then name. "
+            "Customers in Trash are not matched. Nothing has changed yet."), parent)
         self.left_out = LeftOutList(self, state)
         layout = QVBoxLayout(self)
         layout.addWidget(self.progress)
         layout.addWidget(self.summary)
         layout.addLayout(self.left_out, 1)
 
-    def initializePage(self) -> None:  # noqa: N802
-        self.plan = None
-        self.summary.setText(tr("Checking every row…"))
+    def reset(self) -> None:
         self.left_out.show(None)
-        self.progress.setVisible(True)
-        self.progress.setRange(0, 0)
+
+    def work(self):
         state, session = self.state, self.session
         today, country = session.today(), session.country()
         currency = session.settings.currency
-
-        def job(progress):
-            try:
-                return purchase_import.plan(state.table, dict(state.mapping), session.db,
-                                            country, currency, state.date_order, today,
-                                            progress)
-            finally:
-                session.db.close()  # this thread's connection
-
-        self.job = current = BackgroundJob(job, self)
-        current.progress.connect(lambda d, t: _progress(self.progress, d, t))
-        current.succeeded.connect(lambda plan: current is self.job and self._planned(plan))
-        current.failed.connect(lambda message: current is self.job and self.summary.setText(
-            tr("The file could not be checked:") + " " + message))
-        current.finished.connect(lambda: current is self.job and self._finished())
-        current.start()
-
-    def cleanupPage(self) -> None:  # noqa: N802  (going Back: stop the check)
-        if self.job is not None:
-            self.job.cancel()
-            self.job.wait()
-            self.job = None
+        return lambda progress: purchase_import.plan(
+            state.table, dict(state.mapping), session.db, country, currency, state.date_order,
+            today, progress)
 
     def _planned(self, plan) -> None:
         self.plan = plan
@@ -188,35 +143,19 @@ class PurchaseCheckPage(QWizardPage):
         self.summary.setText(text)
         self.left_out.show(plan)
 
-    def _finished(self) -> None:
-        self.job = None
-        self.progress.setVisible(False)
-        self.completeChanged.emit()
-        self.checked.emit()
-
     def isComplete(self) -> bool:  # noqa: N802
         return self.plan is not None and bool(self.plan.to_import)
 
 
-class PurchaseImportPage(QWizardPage):
+class PurchaseImportPage(RunPage):
     """The import, in a worker thread, with Stop; then the result, Undo, and the rows left out."""
 
-    starting = Signal()
-    done = Signal()
     undo_requested = Signal()
 
     def __init__(self, state, session, check: PurchaseCheckPage, parent=None):
-        super().__init__(parent)
-        self.state, self.session, self.check_page = state, session, check
-        self.job: BackgroundJob | None = None
+        super().__init__(state, session, parent)
+        self.check_page = check
         self.result: purchase_import.PurchaseResult | None = None
-        self.cancelled = False
-        self.setTitle(tr("Importing"))
-        self.progress = QProgressBar()
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.stop = QPushButton(tr("Stop the import"))
-        self.stop.clicked.connect(self.cancel)
         self.undo = QPushButton(tr("Undo this import"))
         self.undo.clicked.connect(self.undo_requested)
         self.undo.setVisible(False)
@@ -231,38 +170,22 @@ class PurchaseImportPage(QWizardPage):
         layout.addLayout(buttons)
         layout.addLayout(self.left_out, 1)
 
-    def initializePage(self) -> None:  # noqa: N802
-        plan, session = self.check_page.plan, self.session
-        self.result, self.cancelled = None, False
-        self.message.setText(tr("Adding the sales…"))
-        self.progress.setRange(0, 0)
-        self.stop.setEnabled(True)
+    def running_text(self) -> str:
+        return tr("Adding the sales…")
+
+    def reset(self) -> None:
         self.undo.setVisible(False)
         self.left_out.show(None)
 
-        def job(progress):
-            try:
-                return purchase_import.apply(plan, session.db, progress, now=session.now)
-            finally:
-                session.db.close()  # this thread's connection
+    def work(self):
+        plan, session = self.check_page.plan, self.session
+        return lambda progress: purchase_import.apply(plan, session.db, progress,
+                                                      now=session.now)
 
-        self.job = BackgroundJob(job, self)
-        self.job.progress.connect(lambda d, t: _progress(self.progress, d, t))
-        self.job.succeeded.connect(self._imported)
-        self.job.failed.connect(self._failed)
-        self.job.finished.connect(self._finished)
-        self.starting.emit()
-        self.job.start()
-
-    def busy(self) -> bool:
-        return self.job is not None
-
-    def cancel(self) -> None:
-        if self.job is not None:
-            self.cancelled = True
-            self.stop.setEnabled(False)
-            self.message.setText(tr("Stopping…"))
-            self.job.cancel()
+    def nothing_written(self, stopped: bool) -> str:
+        if stopped:
+            return tr("You stopped the import. Nothing was written: your book is as it was.")
+        return tr("Nothing was written: your book is as it was.")
 
     def _imported(self, result) -> None:
         self.result = result
@@ -292,26 +215,6 @@ class PurchaseImportPage(QWizardPage):
         self.setTitle(tr("Import taken back"))
         self.message.setText(tr("The sales of this import were removed: your book is as it "
                                 "was before."))
-
-    def _failed(self, message: str) -> None:
-        if self.cancelled or "cancelled" in message:
-            self.setTitle(tr("Import stopped"))
-            self.message.setText(tr("You stopped the import. Nothing was written: your "
-                                    "book is as it was."))
-        else:
-            self.setTitle(tr("The import did not work"))
-            self.message.setText(tr("Nothing was written: your book is as it was.") + "\n"
-                                 + message)
-
-    def _finished(self) -> None:
-        self.job = None
-        self.stop.setVisible(False)
-        self.progress.setVisible(False)
-        self.completeChanged.emit()
-        self.done.emit()
-
-    def isComplete(self) -> bool:  # noqa: N802
-        return self.job is None
 
 
 class ImportPurchases(QUndoCommand):
