@@ -11,7 +11,7 @@ import datetime as dt
 import html
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, Qt, QTime, QTimer
+from PySide6.QtCore import Qt, QTime
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -20,8 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QSpinBox,
     QTimeEdit,
@@ -31,12 +29,16 @@ from PySide6.QtWidgets import (
 
 from crmdesk.core.appointments import MAX_LEAD_MINUTES, AppointmentInput
 from crmdesk.core.validation import ValidationError
+from crmdesk.ui.dialog_parts import (
+    WARNING_COLOUR,
+    CustomerPicker,
+    FindCustomers,
+    qdate,
+    show_field_errors,
+    with_error,
+)
 from crmdesk.ui.formatting import Formatter
 from crmdesk.ui.widgets import muted_label
-
-#: find(text) -> [(customer id, name, a detail such as the phone or city)]
-FindCustomers = Callable[[str], list[tuple[int, str, str]]]
-WARNING_COLOUR = "#c0392b"
 
 
 class AppointmentDialog(QDialog):
@@ -72,9 +74,9 @@ class AppointmentDialog(QDialog):
         self.day.setObjectName("appointmentDay")
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat(formatter.date_pattern())
-        self.day.setMinimumDate(_qdate(first))
+        self.day.setMinimumDate(qdate(first))
         self.day.setSpecialValueText(self.tr("Choose a day"))
-        self.day.setDate(_qdate(before.on) if before and before.on else _qdate(first))
+        self.day.setDate(qdate(before.on) if before and before.on else qdate(first))
         self.time = QTimeEdit()
         self.time.setObjectName("appointmentTime")
         self.time.setDisplayFormat("HH:mm")
@@ -125,78 +127,23 @@ class AppointmentDialog(QDialog):
     # --- building ------------------------------------------------------------------------
 
     def _build_chooser(self) -> QWidget:
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        self.search = QLineEdit()
-        self.search.setObjectName("appointmentCustomerSearch")
-        self.search.setPlaceholderText(self.tr("Type a name, phone or town"))
-        self.search.setClearButtonEnabled(True)
-        self.matches = QListWidget()
-        self.matches.setObjectName("appointmentCustomers")
-        self.matches.setFixedHeight(self.matches.fontMetrics().lineSpacing() * 6 + 16)
+        self.chooser = CustomerPicker(self._find, lambda: self.customer_id, "appointment",
+                                      rows=6, single_match="first")
+        self.chooser.chosen.connect(self._chosen)
+        self.search, self.matches = self.chooser.search, self.chooser.matches
+        self.run_search = self.chooser.run_search
         self.matches.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.matches.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.matches.currentItemChanged.connect(self._chosen)
-        self._timer = QTimer(self, singleShot=True, interval=150)
-        self._timer.timeout.connect(self.run_search)
-        self.search.textChanged.connect(lambda _t: self._timer.start())
         self.search.returnPressed.connect(self.run_search)
-        column.addWidget(self.search)
-        column.addWidget(self.matches)
-        self._errors["customer"] = self._error_label()
-        column.addWidget(self._errors["customer"])
+        self._errors["customer"] = self.chooser.error
         self.run_search()
-        return box
+        return self.chooser
 
     def _with_error(self, field: str, widget, second: str | None = None) -> QWidget:
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        if isinstance(widget, QHBoxLayout):
-            column.addLayout(widget)
-        else:
-            column.addWidget(widget)
-        for name in (field, second):
-            if name:
-                self._errors[name] = self._error_label()
-                column.addWidget(self._errors[name])
-        return box
+        return with_error(self._errors, field, widget, second)
 
-    def _error_label(self) -> QLabel:
-        label = QLabel()
-        label.setObjectName("fieldError")
-        label.setWordWrap(True)
-        label.setStyleSheet(f"color: {WARNING_COLOUR}")
-        label.hide()
-        return label
-
-    # --- the customer search -------------------------------------------------------------
-
-    def run_search(self) -> None:
-        self.matches.blockSignals(True)
-        self.matches.clear()
-        found = self._find(self.search.text().strip()) if self._find else []
-        for customer_id, name, detail in found:
-            item = QListWidgetItem(f"{name} — {detail}" if detail else name)
-            item.setData(Qt.ItemDataRole.UserRole, customer_id)
-            self.matches.addItem(item)
-            if customer_id == self.customer_id:
-                self.matches.setCurrentItem(item)
-        if not found:
-            item = QListWidgetItem(self.tr("No customer matches."))
-            item.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.matches.addItem(item)
-        self.matches.blockSignals(False)
-        if self.customer_id is None and found and len(found) == 1:
-            self.matches.setCurrentRow(0)
-
-    def _chosen(self, item: QListWidgetItem | None, _previous=None) -> None:
-        customer_id = item.data(Qt.ItemDataRole.UserRole) if item else None
-        if customer_id is not None:
-            self.customer_id = customer_id
-            self._errors["customer"].hide()
+    def _chosen(self, customer_id: int, _name: str) -> None:
+        self.customer_id = customer_id
 
     # --- OK --------------------------------------------------------------------------------
 
@@ -229,24 +176,6 @@ class AppointmentDialog(QDialog):
         super().accept()
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        other = []
-        for field, message in errors.items():
-            label = self._errors.get(field)
-            if label is None:
-                other.append(message)
-            else:
-                label.setText(self.tr(message))
-                label.show()
-        if other:
-            self.general.setText("\n".join(self.tr(m) for m in other))
-            self.general.show()
         focus = {"customer": getattr(self, "search", None), "on": self.day, "at": self.time,
                  "place": self.place, "note": self.note, "lead_minutes": self.lead}
-        for field in errors:
-            if focus.get(field) is not None:
-                focus[field].setFocus()
-                break
-
-
-def _qdate(value: dt.date) -> QDate:
-    return QDate(value.year, value.month, value.day)
+        show_field_errors(errors, self._errors.get, focus.get, self.general, self.tr)

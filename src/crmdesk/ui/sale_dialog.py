@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Callable
 
-from PySide6.QtCore import QDate, QStringListModel, Qt, QTimer
+from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import (
     QCompleter,
     QDateEdit,
@@ -22,19 +21,21 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from crmdesk.core.sales import SaleInput
 from crmdesk.core.validation import ValidationError
+from crmdesk.ui.dialog_parts import (
+    WARNING_COLOUR,
+    CustomerPicker,
+    FindCustomers,
+    qdate,
+    show_field_errors,
+    with_error,
+)
 from crmdesk.ui.formatting import Formatter
-
-#: find(text) -> [(customer id, name, a detail such as the phone or city)]
-FindCustomers = Callable[[str], list[tuple[int, str, str]]]
-WARNING_COLOUR = "#c0392b"
 
 
 class ItemsCompleter(QCompleter):
@@ -100,8 +101,8 @@ class SaleDialog(QDialog):
         self.day.setObjectName("saleDay")
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat(formatter.date_pattern())
-        self.day.setMaximumDate(_qdate(today))
-        self.day.setDate(_qdate(before.on if before else today))
+        self.day.setMaximumDate(qdate(today))
+        self.day.setDate(qdate(before.on if before else today))
         form.addRow(self.tr("Day"), self._with_error("on", self.day))
 
         self.amount = QLineEdit()
@@ -119,14 +120,9 @@ class SaleDialog(QDialog):
                                               "(optional)"))
         self.items.setCompleter(ItemsCompleter(sales.item_names(), self.items))
         self.items.textChanged.connect(self._update_hint)
-        self.items_error = self._error_label()
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(self.items)
-        column.addWidget(self.items_error)
-        form.addRow(self.tr("Items"), box)
+        items_error: dict[str, QLabel] = {}  # apart: core names these "items.<n>"
+        form.addRow(self.tr("Items"), with_error(items_error, "items", self.items))
+        self.items_error = items_error["items"]
 
         self.note = QLineEdit()
         self.note.setObjectName("saleNote")
@@ -165,75 +161,20 @@ class SaleDialog(QDialog):
     # --- building --------------------------------------------------------------------------
 
     def _build_chooser(self) -> QWidget:
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        self.search = QLineEdit()
-        self.search.setObjectName("saleCustomerSearch")
-        self.search.setPlaceholderText(self.tr("Type a name, phone or town"))
-        self.search.setClearButtonEnabled(True)
-        self.matches = QListWidget()
-        self.matches.setObjectName("saleCustomers")
-        self.matches.setFixedHeight(self.matches.fontMetrics().lineSpacing() * 5 + 16)
-        self.matches.currentItemChanged.connect(self._chosen)
-        self._timer = QTimer(self, singleShot=True, interval=150)
-        self._timer.timeout.connect(self.run_search)
-        self.search.textChanged.connect(lambda _t: self._timer.start())
-        column.addWidget(self.search)
-        column.addWidget(self.matches)
-        self._errors["customer"] = self._error_label()
-        column.addWidget(self._errors["customer"])
+        self.chooser = CustomerPicker(self._find, lambda: self.customer_id, "sale", rows=5)
+        self.chooser.chosen.connect(self._chosen)
+        self.search, self.matches = self.chooser.search, self.chooser.matches
+        self.run_search = self.chooser.run_search
+        self._errors["customer"] = self.chooser.error
         self.run_search()
-        return box
+        return self.chooser
 
     def _with_error(self, field: str, widget: QWidget) -> QWidget:
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        self._errors[field] = self._error_label()
-        column.addWidget(self._errors[field])
-        return box
+        return with_error(self._errors, field, widget)
 
-    def _error_label(self) -> QLabel:
-        label = QLabel()
-        label.setObjectName("fieldError")
-        label.setWordWrap(True)
-        label.setStyleSheet(f"color: {WARNING_COLOUR}")
-        label.hide()
-        return label
-
-    # --- the customer search ---------------------------------------------------------------
-
-    def run_search(self) -> None:
-        self._timer.stop()
-        self.matches.blockSignals(True)
-        self.matches.clear()
-        found = self._find(self.search.text().strip()) if self._find else []
-        for customer_id, name, detail in found:
-            item = QListWidgetItem(f"{name} — {detail}" if detail else name)
-            item.setData(Qt.ItemDataRole.UserRole, customer_id)
-            item.setData(Qt.ItemDataRole.UserRole + 1, name)
-            self.matches.addItem(item)
-            if customer_id == self.customer_id:
-                self.matches.setCurrentItem(item)
-        if not found:
-            item = QListWidgetItem(self.tr("No customer matches."))
-            item.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.matches.addItem(item)
-        self.matches.blockSignals(False)
-        if len(found) == 1:
-            self.matches.setCurrentRow(0)
-            self._chosen(self.matches.currentItem())
-
-    def _chosen(self, item: QListWidgetItem | None, _previous=None) -> None:
-        customer_id = item.data(Qt.ItemDataRole.UserRole) if item else None
-        if customer_id is not None:
-            self.customer_id = customer_id
-            self.customer_name = item.data(Qt.ItemDataRole.UserRole + 1)
-            self._errors["customer"].hide()
-            self._update_loyalty()
+    def _chosen(self, customer_id: int, name: str) -> None:
+        self.customer_id, self.customer_name = customer_id, name
+        self._update_loyalty()
 
     # --- checking as it is typed -----------------------------------------------------------
 
@@ -332,25 +273,9 @@ class SaleDialog(QDialog):
         super().accept()
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        other = []
-        for field, message in errors.items():
-            label = self.items_error if field.startswith("items.") else self._errors.get(field)
-            if label is None:
-                other.append(message)
-                continue
-            label.setText(self.tr(message))
-            label.show()
-        if other:
-            self.general.setText("\n".join(self.tr(m) for m in other))
-            self.general.show()
         focus = {"customer": getattr(self, "search", None), "on": self.day,
                  "total": self.amount, "note": self.note}
-        for field in errors:
-            widget = self.items if field.startswith("items.") else focus.get(field)
-            if widget is not None:
-                widget.setFocus()
-                break
-
-
-def _qdate(value: dt.date) -> QDate:
-    return QDate(value.year, value.month, value.day)
+        show_field_errors(
+            errors, lambda f: self.items_error if f.startswith("items.") else self._errors.get(f),
+            lambda f: self.items if f.startswith("items.") else focus.get(f), self.general,
+            self.tr)
