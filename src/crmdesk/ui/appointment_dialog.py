@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt, QTime
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QSpinBox,
     QTimeEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -34,6 +32,7 @@ from crmdesk.ui.dialog_parts import (
     CustomerPicker,
     FindCustomers,
     qdate,
+    save_cancel_layout,
     show_field_errors,
     with_error,
 )
@@ -109,16 +108,8 @@ class AppointmentDialog(QDialog):
         self.general = muted_label()
         self.general.setStyleSheet(f"color: {WARNING_COLOUR}")
         self.general.hide()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
-            self.tr("Save appointment"))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.general)
-        layout.addWidget(self.buttons)
+        self.buttons = save_cancel_layout(self, form, self.general,
+                                          self.tr("Save appointment"))
         if customer is None:
             self.search.setFocus()
         else:

@@ -9,6 +9,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QLabel,
     QLayout,
     QLineEdit,
@@ -55,6 +58,22 @@ def with_error(errors: dict[str, QLabel], field: str, widget: QWidget | QLayout,
             errors[name] = error_label()
             column.addWidget(errors[name])
     return box
+
+
+def save_cancel_layout(dialog: QDialog, form: QFormLayout, general: QLabel,
+                       save_text: str) -> QDialogButtonBox:
+    """Lay the dialog out: the form, the line for problems of no field, then Save (named
+    `save_text`) and Cancel, which accept and reject it. Returns the buttons."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(save_text)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addLayout(form)
+    layout.addWidget(general)
+    layout.addWidget(buttons)
+    return buttons
 
 
 def show_field_errors(errors: dict[str, str], label_for: Callable[[str], QLabel | None],

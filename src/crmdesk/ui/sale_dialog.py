@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -32,6 +31,7 @@ from crmdesk.ui.dialog_parts import (
     CustomerPicker,
     FindCustomers,
     qdate,
+    save_cancel_layout,
     show_field_errors,
     with_error,
 )
@@ -141,17 +141,9 @@ class SaleDialog(QDialog):
         self.general.setWordWrap(True)
         self.general.setStyleSheet(f"color: {WARNING_COLOUR}")
         self.general.hide()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = save_cancel_layout(self, form, self.general, self.tr("Save sale"))
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.save_button.setText(self.tr("Save sale"))
         self.save_button.setDefault(True)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.general)
-        layout.addWidget(self.buttons)
         if customer is None:
             self.search.setFocus()
         else:
