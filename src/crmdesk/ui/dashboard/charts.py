@@ -144,6 +144,19 @@ class ChartBase(QWidget):
                 self.activate(*found)
         super().mouseReleaseEvent(event)
 
+    def paintEvent(self, event) -> None:  # noqa: N802
+        """Lays the chart out at its present size, then draws it (or says it is empty)."""
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._layout()
+        if not self._hits:
+            self.draw_empty(painter)
+            return
+        self.draw(painter, self.colours())
+
+    def draw(self, painter: QPainter, colours: dict[str, QColor]) -> None:
+        """Paint what `_layout` placed (there is something to show)."""
+
     def draw_empty(self, painter: QPainter) -> None:
         painter.setPen(self.colours()["muted"])
         painter.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter
@@ -222,14 +235,7 @@ class BarChart(ChartBase):
                 self._hits.append((QRectF(x, y - height, width, height), index, series))
                 y -= height
 
-    def paintEvent(self, event) -> None:  # noqa: N802
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self._layout()
-        if not self._hits:
-            self.draw_empty(painter)
-            return
-        colours = self.colours()
+    def draw(self, painter: QPainter, colours: dict[str, QColor]) -> None:
         plot, step, axis_top = self._geometry()
         line = self.line()
         # grid and amounts
@@ -342,14 +348,7 @@ class HBarChart(ChartBase):
         index = int(pos.y() // self._rows)
         return (index, 0) if 0 <= index < len(self._hits) and pos.x() >= 0 else None
 
-    def paintEvent(self, event) -> None:  # noqa: N802
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self._layout()
-        if not self._hits:
-            self.draw_empty(painter)
-            return
-        colours = self.colours()
+    def draw(self, painter: QPainter, colours: dict[str, QColor]) -> None:
         metrics = QFontMetricsF(self.font())
         name_width, _value_width, _row = self._columns()
         bar_colour = series_colours(self.palette())[0]

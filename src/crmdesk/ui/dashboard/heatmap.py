@@ -64,14 +64,7 @@ class HeatMap(ChartBase):
     def activate(self, r: int, f: int) -> None:
         self.activated.emit(0, (r, f), self.words(r, f))
 
-    def paintEvent(self, event) -> None:  # noqa: N802
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self._layout()
-        if not self._hits:
-            self.draw_empty(painter)
-            return
-        colours = self.colours()
+    def draw(self, painter: QPainter, colours: dict[str, QColor]) -> None:
         base = series_colours(self.palette())[0]
         most = max(self.counts.values()) or 1
         line = self.line()
