@@ -21,10 +21,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crmdesk.core.model import ListQuery
+
 #: find(text) -> [(customer id, name, a detail such as the phone or city)]
 FindCustomers = Callable[[str], list[tuple[int, str, str]]]
 WARNING_COLOUR = "#c0392b"
 _NAME_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def find_customers(customers, formatter, text: str) -> list[tuple[int, str, str]]:
+    """The customers a dialog's search finds (at most 30): id, name, and phone · town."""
+    ids = customers.find_ids(ListQuery(text=text), limit=30)
+    rows = customers.rows(ids)
+    return [(i, rows[i].name, " · ".join(x for x in (formatter.phone(rows[i].phone),
+                                                     rows[i].city) if x))
+            for i in ids if i in rows]
 
 
 def qdate(value: dt.date) -> QDate:

@@ -13,8 +13,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar
 
 from crmdesk.core.customers import NotFound
-from crmdesk.core.model import ListQuery
-from crmdesk.ui import undo
+from crmdesk.ui import dialog_parts, undo
 from crmdesk.ui.customers.card_sales import sale_icon
 
 SHORTCUT = "Ctrl+Shift+S"
@@ -102,12 +101,7 @@ class SalesActions(QObject):
     # --- recording -------------------------------------------------------------------------
 
     def find_customers(self, text: str) -> list[tuple[int, str, str]]:
-        customers = self.session.customers
-        ids = customers.find_ids(ListQuery(text=text), limit=30)
-        rows = customers.rows(ids)
-        fmt = self.window.formatter
-        return [(i, rows[i].name, " · ".join(x for x in (fmt.phone(rows[i].phone), rows[i].city)
-                                             if x)) for i in ids if i in rows]
+        return dialog_parts.find_customers(self.session.customers, self.window.formatter, text)
 
     def record_for_current(self) -> None:
         """From the toolbar or menu: for the customer whose card is open, else ask who."""

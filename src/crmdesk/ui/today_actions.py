@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
 
 from crmdesk.core import reminders
 from crmdesk.core.customers import NotFound
-from crmdesk.core.model import ListQuery
-from crmdesk.ui import undo
+from crmdesk.ui import dialog_parts, undo
 from crmdesk.ui.appointment_dialog import AppointmentDialog
 from crmdesk.ui.formatting import CHANNEL_NAMES
 from crmdesk.ui.today import ROLE
@@ -256,12 +255,7 @@ class TodayActions:
     # --- appointments ----------------------------------------------------------------------
 
     def find_customers(self, text: str) -> list[tuple[int, str, str]]:
-        customers = self.session.customers
-        ids = customers.find_ids(ListQuery(text=text), limit=30)
-        rows = customers.rows(ids)
-        fmt = self.window.formatter
-        return [(i, rows[i].name, " · ".join(x for x in (fmt.phone(rows[i].phone), rows[i].city)
-                                             if x)) for i in ids if i in rows]
+        return dialog_parts.find_customers(self.session.customers, self.window.formatter, text)
 
     def add_appointment(self, customer_id: int | None) -> None:
         session, window = self.session, self.window
