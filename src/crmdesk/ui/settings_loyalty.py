@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from crmdesk.core import loyalty
 from crmdesk.core.settings import BusinessSettings
+from crmdesk.ui.formatting import CURRENCY_SYMBOLS
 
 WARNING_COLOUR = "#c0392b"
 
@@ -45,18 +46,25 @@ class LoyaltySettings(QWidget):
         self.mode.setCurrentIndex(max(0, self.mode.findData(settings.loyalty_mode)))
         self.mode.currentIndexChanged.connect(self._mode_changed)
 
-        unit = currency_symbol or self.tr("unit of money")
+        # The settings dialog may hand over an ISO code ("GBP"): show the sign the shop knows.
+        symbol = CURRENCY_SYMBOLS.get(currency_symbol.upper(), currency_symbol)
+        if not symbol:
+            unit = self.tr("unit of money")
+        else:
+            unit = symbol + "1" if len(symbol) == 1 else "1 " + symbol
+        self._unit = unit
         self.points = QGroupBox(self.tr("Points"))
         self.per_unit = QSpinBox()
         self.per_unit.setObjectName("pointsPerUnit")
         self.per_unit.setRange(1, 1000)
         self.per_unit.setValue(max(1, min(1000, settings.loyalty_points_per_unit)))
-        self.per_unit.setSuffix(self.tr(" points for each %1 spent").replace("%1", unit))
+        self.per_unit.valueChanged.connect(self._per_unit_changed)
+        self._per_unit_changed(self.per_unit.value())
         self.rewards = QPlainTextEdit(settings.loyalty_rewards)
         self.rewards.setObjectName("pointsRewards")
         self.rewards.setTabChangesFocus(True)
         self.rewards.setPlaceholderText(self.tr("100 = %1 off\n250 = a gift box").replace(
-            "%1", (currency_symbol or "") + "5"))
+            "%1", self._unit.replace("1", "5") if symbol else "5"))
         self.rewards.setFixedHeight(self.rewards.fontMetrics().lineSpacing() * 5 + 12)
         self.rewards.textChanged.connect(lambda: self.error.hide())
         form = QFormLayout(self.points)
@@ -109,6 +117,11 @@ class LoyaltySettings(QWidget):
         layout.addWidget(self.error)
         layout.addStretch(1)
         self._mode_changed()
+
+    def _per_unit_changed(self, value: int) -> None:
+        text = (self.tr(" point for each %1 spent") if value == 1
+                else self.tr(" points for each %1 spent"))
+        self.per_unit.setSuffix(text.replace("%1", self._unit))
 
     def _mode_changed(self) -> None:
         mode = self.mode.currentData()
