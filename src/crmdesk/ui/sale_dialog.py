@@ -84,6 +84,8 @@ class SaleDialog(QDialog):
         self.loyalty_hint.setWordWrap(True)
         self.loyalty_hint.setStyleSheet("color: palette(placeholder-text);")
         self.loyalty_hint.hide()
+        self.loyalty_label = QLabel(self.tr("Loyalty"))  # says what the bare number is
+        self.loyalty_label.hide()
         self.before = before  # a SaleView when changing a sale
         self.setWindowTitle(self.tr("Change a sale") if before else self.tr("Record a sale"))
         self.setMinimumWidth(460)
@@ -135,7 +137,7 @@ class SaleDialog(QDialog):
         self.note.setPlaceholderText(self.tr("A note (optional)"))
         form.addRow(self.tr("Note"), self._with_error("note", self.note))
 
-        form.addRow("", self.loyalty_hint)
+        form.addRow(self.loyalty_label, self.loyalty_hint)
 
         self.general = QLabel()
         self.general.setWordWrap(True)
@@ -192,12 +194,14 @@ class SaleDialog(QDialog):
         """Where the customer stands in the loyalty program, and what this sale adds."""
         if self._loyalty is None or self.customer_id is None or self.before is not None:
             self.loyalty_hint.hide()
+            self.loyalty_label.hide()
             return
         from crmdesk.core.loyalty import points_for
 
         program = self._loyalty.program()
         if not program.active:
             self.loyalty_hint.hide()
+            self.loyalty_label.hide()
             return
         balance = self._loyalty.balance(self.customer_id)
         first = program.rewards[0]
@@ -207,7 +211,8 @@ class SaleDialog(QDialog):
             if balance + 1 >= first.points:
                 text += " " + self.tr("This sale earns %1.").replace("%1", first.text)
         else:
-            text = self.tr("%1 points.").replace("%1", str(balance))
+            text = (self.tr("1 point.") if balance == 1
+                    else self.tr("%1 points.").replace("%1", str(balance)))
             try:
                 amount = self._amount()
             except ValueError:
@@ -220,6 +225,7 @@ class SaleDialog(QDialog):
                     text += " " + self.tr("Then %1 is due.").replace("%1", reached[-1].text)
         self.loyalty_hint.setText(text)
         self.loyalty_hint.show()
+        self.loyalty_label.show()
 
     def _update_hint(self) -> None:
         """With no amount typed, say what the items' prices add up to."""
