@@ -41,26 +41,28 @@ def check_summary(plan, formatter: Formatter) -> str:
     """What the import will do, in plain words."""
     purchases = plan.to_import
     customers = len({p.customer_id for p in purchases})
-    lines = [
-        count(len(purchases), "%n sale will be added", "%n sales will be added") + " "
-        + count(customers, "to %n customer's history", "to %n customers' history")
-        + " (" + formatter.money(plan.total_minor) + ").",
-        count(len(plan.matched), "Matched to a customer: %n row.",
-              "Matched to a customer: %n rows."),
-        count(len(plan.unmatched), "Not matched to any customer: %n row.",
-              "Not matched to any customer: %n rows."),
-        count(len(plan.rejected), "Can't be read: %n row.", "Can't be read: %n rows."),
-        count(len(plan.duplicates), "Already imported, skipped: %n row.",
-              "Already imported, skipped: %n rows."),
-    ]
+    headline = (count(len(purchases), "%n sale will be added", "%n sales will be added") + " "
+                + count(customers, "to %n customer's history", "to %n customers' history")
+                + " (" + formatter.money(plan.total_minor) + ").")
+    # The counts under it; a kind of problem the file does not have is not listed.
+    lines = [count(len(plan.matched), "Matched to a customer: %n row.",
+                   "Matched to a customer: %n rows.")]
+    for rows, one, many in (
+            (plan.unmatched, "Not matched to any customer: %n row.",
+             "Not matched to any customer: %n rows."),
+            (plan.rejected, "Can't be read: %n row.", "Can't be read: %n rows."),
+            (plan.duplicates, "Already imported, skipped: %n row.",
+             "Already imported, skipped: %n rows.")):
+        if rows:
+            lines.append(count(len(rows), one, many))
     if plan.new_categories or plan.new_products:
         lines.append(tr("New in your catalogue: %1, %2.")
                      .replace("%1", count(len(plan.new_categories), "%n category",
                                           "%n categories"))
                      .replace("%2", count(len(plan.new_products), "%n product", "%n products")))
-    lines.append(tr("Imported sales earn no loyalty points: the loyalty program counts from the "
-                    "day it is switched on."))
-    return "\n".join(lines)
+    note = tr("Imported sales earn no loyalty points: the loyalty program counts from the day "
+              "it is switched on.")
+    return "\n\n".join((headline, "\n".join(lines), note))
 
 
 class LeftOutList(QVBoxLayout):
@@ -75,12 +77,20 @@ class LeftOutList(QVBoxLayout):
         self.rows.setWordWrap(True)  # reasons are sentences: show them whole
         self.rows.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.rows.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.save = QPushButton(tr("Save the list…"))
+        self.rows.setSelectionMode(QListWidget.SelectionMode.NoSelection)  # to read, not pick
+        self.rows.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.save = QPushButton(tr("Save these rows to a file…"))
+        self.save.setToolTip(tr("A file with each row and its reason, to fix and import again"))
         self.save.clicked.connect(self.save_rows)
         self.saved = QLabel()
         self.saved.setWordWrap(True)
-        for widget in (self.label, self.rows, self.save, self.saved):
-            self.addWidget(widget)
+        self.addSpacing(8)  # apart from the counts above
+        self.addWidget(self.label)
+        self.addWidget(self.rows, 1)
+        line = QHBoxLayout()  # a button its own size, not a bar across the page
+        line.addWidget(self.save)
+        line.addWidget(self.saved, 1)
+        self.addLayout(line)
         self.show(None)
 
     def show(self, plan, label: str = "") -> None:
@@ -91,7 +101,7 @@ class LeftOutList(QVBoxLayout):
         for row in rows[:SHOWN]:
             self.rows.addItem(f"{row.label}: {row.reason}")
         if len(rows) > SHOWN:
-            self.rows.addItem(tr("…and %1 more: save the list to see them all.").replace(
+            self.rows.addItem(tr("…and %1 more: save these rows to a file to see them all.").replace(
                 "%1", str(len(rows) - SHOWN)))
         if label:
             self.label.setText(label)
@@ -139,7 +149,7 @@ class PurchaseCheckPage(CheckPage):
         self.plan = plan
         text = check_summary(plan, _formatter(self.session))
         if not plan.to_import:
-            text += "\n" + tr("There is nothing to import.")
+            text += "\n\n" + tr("There is nothing to import.")
         self.summary.setText(text)
         self.left_out.show(plan)
 
