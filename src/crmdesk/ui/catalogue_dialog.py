@@ -44,6 +44,7 @@ class CatalogueDialog(QDialog):
         self._fmt = formatter
         self.setWindowTitle(self.tr("Products and categories"))
         self.setMinimumSize(560, 420)
+        self.resize(640, 600)  # room for a dozen products without scrolling
         self.tabs = QTabWidget()
         self.tabs.addTab(self._products_tab(), self.tr("Products"))
         self.tabs.addTab(self._categories_tab(), self.tr("Categories"))
@@ -74,6 +75,10 @@ class CatalogueDialog(QDialog):
                                                  self.tr("Price")])
         self.products.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.products.verticalHeader().hide()
+        self.products.verticalHeader().setDefaultSectionSize(  # rows as compact as the list's
+            self.products.fontMetrics().height() + 10)
+        self.products.horizontalHeaderItem(2).setTextAlignment(
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # over the prices
         self.products.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.products.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.products.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -234,7 +239,7 @@ class CatalogueDialog(QDialog):
         categories = self.catalogue.categories(include_archived=archived)
         current = self.product_category.currentData()
         self.product_category.clear()
-        self.product_category.addItem(self.tr("(none)"), None)
+        self.product_category.addItem(self.tr("No category"), None)
         for category in categories:
             if not category.archived:
                 self.product_category.addItem(category.name, category.id)
