@@ -84,8 +84,9 @@ class TodayPage(QWidget):
         header.setSectionResizeMode(COL_WHO, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_WHAT, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(COL_ACTIONS, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(COL_WHEN, 150)
-        header.resizeSection(COL_WHO, 190)
+        # Narrow enough to leave "What" readable next to a reward row's many buttons.
+        header.resizeSection(COL_WHEN, 135)
+        header.resizeSection(COL_WHO, 175)
         self.tree.setStyleSheet("QTreeView#todayTree::item { padding: 3px 4px; }")
         self.tree.itemActivated.connect(self._activated)
 
@@ -398,6 +399,7 @@ class TodayPage(QWidget):
         done.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         line.addWidget(snooze)
         line.addWidget(done)
+        line.addStretch(1)  # packed together, not spread over the column's width
         return box
 
     def _sale_icon(self) -> QIcon:
