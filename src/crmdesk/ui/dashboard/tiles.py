@@ -17,20 +17,21 @@ def tr(text: str) -> str:
 
 def change_words(current: float, previous: float, days: int, *, points: bool = False,
                  locale=None) -> tuple[str, int]:
-    """("▲ 12% vs previous 30 days", +1) / ("no change ...", 0) / ("▼ ...", -1).
+    """("▲ 12% vs previous 30 days", +1) / ("same as previous 30 days", 0) / ("▼ ...", -1).
 
     `points` compares two shares (0..1) in percentage points instead of a ratio."""
     against = tr("vs previous %1 days").replace("%1", str(days))
+    same = tr("same as previous %1 days").replace("%1", str(days))  # short: one line on a tile
     fmt = (locale.toString if locale is not None else str)
     if points:
         diff = round((current - previous) * 100)
         if diff == 0:
-            return tr("no change") + " " + against, 0
+            return same, 0
         unit = tr("point") if abs(diff) == 1 else tr("points")
         arrow = "▲" if diff > 0 else "▼"
         return f"{arrow} {fmt(abs(diff))} {unit} {against}", (1 if diff > 0 else -1)
     if current == previous:
-        return tr("no change") + " " + against, 0
+        return same, 0
     if previous == 0:
         return tr("▲ none in the previous %1 days").replace("%1", str(days)), 1
     pct = round(abs(current - previous) * 100 / previous)
