@@ -165,7 +165,7 @@ class DashboardPage(QWidget):
             grid.addWidget(tile, n // 5, n % 5)
 
         # (through lambdas: `self.money` is made again when the shop's currency changes)
-        self.revenue_chart = BarChart((tr("Revenue"),), lambda v: self.money.short(v))
+        self.revenue_chart = BarChart((tr("Revenue"),), self._axis_money)
         self.revenue_chart.setObjectName("revenueChart")
         self.new_returning_chart = BarChart((tr("New buyers"), tr("Returning buyers")),
                                             lambda n: self.money.number(n))
@@ -297,6 +297,12 @@ class DashboardPage(QWidget):
         self._fill_tiles(board)
         self._fill_charts(board)
 
+    def _axis_money(self, minor: int) -> str:
+        """An axis amount without a needless ".0": "£6k", "£2.5k" (not "£6.0k")."""
+        text = self.money.short(minor)
+        zero = self.money.locale.decimalPoint() + "0"
+        return text.replace(zero + "k", "k").replace(zero + "M", "M")
+
     # --- filling ---------------------------------------------------------------------------
 
     def _fill_tiles(self, board) -> None:
@@ -329,7 +335,7 @@ class DashboardPage(QWidget):
              before.repeat_customer_rate, points=True)
         self.tiles["clv"].set_figure(
             money.whole(now.average_clv_minor),
-            self.tr("predicted over a customer's time with you: %1").replace(
+            self.tr("so far · predicted %1").replace(
                 "%1", money.whole(now.predicted_clv_minor)))
         self.no_sales.setVisible(not any(v for _m, v in board.revenue_by_month)
                                  and now.average_clv_minor == 0)
