@@ -32,6 +32,7 @@ from crmdesk.core import rfm
 from crmdesk.core.segments import SegmentRules
 from crmdesk.ui.dashboard.latest import LatestJob
 from crmdesk.ui.formatting import count as plural
+from crmdesk.ui.segments.page import rule_lines
 from crmdesk.ui.widgets import muted_label
 
 DEBOUNCE_MS = 150
@@ -151,7 +152,7 @@ class SegmentBuilder(QDialog):
         buying = QFormLayout()
         buying.addRow(self.tr("Bought from category:"), self.category)
         buying.addRow(self.tr("Bought product:"), self.product)
-        buying.addRow(self.tr("When:"), self.within)
+        buying.addRow(self.tr("Bought it:"), self.within)  # "in the last 30 days" or "ever"
         buying.addRow(self.tr("Spent in all:"), spent)
         buying.addRow("", self.spent_error)
         buying.addRow(self.tr("Number of purchases:"), visits)
@@ -312,7 +313,7 @@ class SegmentBuilder(QDialog):
             self.count_label.setText(self.tr("Check the amounts spent."))
             return
         self.spent_error.hide()
-        self.summary.setText("; ".join(rules.describe(self.currency)))
+        self.summary.setText("; ".join(rule_lines(rules, self.currency)))
         count = self.count
         self.counter.request(lambda: count(rules), rules)
 

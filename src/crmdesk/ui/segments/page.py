@@ -7,7 +7,7 @@ reads the saved segments, counts them off the UI thread and acts on the buttons.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, QSize, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from crmdesk.ui.widgets import muted_label, page_title
+
+
+def rule_lines(rules, currency: str = "") -> list[str]:
+    """The segment's rules in plain words; the core's "RFM group" is called a customer group
+    here, as in the segment builder and on the dashboard."""
+    group = QCoreApplication.translate("SegmentsPage", "Customer group: %1")
+    return [group.replace("%1", line[len("RFM group: "):]) if line.startswith("RFM group: ")
+            else line for line in rules.describe(currency)]
 
 IdRole = Qt.ItemDataRole.UserRole
 
@@ -100,13 +108,13 @@ class SegmentsPage(QWidget):
         row_height = self.tree.fontMetrics().height() + 14
         for segment in self.segments:
             item = QTreeWidgetItem([segment.name,
-                                    "; ".join(segment.rules.describe(self.currency)),
+                                    "; ".join(rule_lines(segment.rules, self.currency)),
                                     self._count_text(segment.id)])
             item.setData(0, IdRole, segment.id)
             item.setFont(0, bold)
             item.setSizeHint(0, QSize(0, row_height))
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            item.setToolTip(1, "\n".join(segment.rules.describe(self.currency)))
+            item.setToolTip(1, "\n".join(rule_lines(segment.rules, self.currency)))
             self.tree.addTopLevelItem(item)
             if segment.id == keep:
                 self.tree.setCurrentItem(item)
