@@ -47,6 +47,12 @@ def sale_icon() -> QIcon:
     return result
 
 
+def _mid(reward: str) -> str:
+    """A reward's words inside a sentence: "8 more for a free coffee" (not "… A free coffee")."""
+    first, _, rest = reward.partition(" ")
+    return f"{first.lower()} {rest}" if rest and first in ("A", "An", "The") else reward
+
+
 class SalesSection(QWidget):
     recordRequested = Signal()
     redeemRequested = Signal(object)  # Reward
@@ -140,11 +146,14 @@ class SalesSection(QWidget):
         if program.mode == "stamps":
             text = self.tr("Stamp card: %1 of %2").replace("%1", str(balance)).replace(
                 "%2", str(lowest.points))
+            if balance < lowest.points:  # as for points: how far to the reward
+                text += " · " + self.tr("%1 more for %2").replace(
+                    "%1", str(lowest.points - balance)).replace("%2", _mid(lowest.text))
         else:
             text = count(balance, "%n point", "%n points", self._fmt.locale)
             if balance < lowest.points:
                 text += " · " + self.tr("%1 more for %2").replace(
-                    "%1", str(lowest.points - balance)).replace("%2", lowest.text)
+                    "%1", str(lowest.points - balance)).replace("%2", _mid(lowest.text))
         self.loyalty.setText(text)
         for reward in program.available(balance)[:3]:
             button = QPushButton(icon("check"), self.tr("Redeem %1").replace("%1", reward.text))
