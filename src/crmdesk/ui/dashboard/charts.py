@@ -259,7 +259,8 @@ class BarChart(ChartBase):
         # labels under the bars (every other one when they would touch)
         metrics = QFontMetricsF(self.font())
         slot = plot.width() / len(self.bars)
-        widest = max(metrics.horizontalAdvance(b.label) for b in self.bars) + line * 0.4
+        widest = max(metrics.horizontalAdvance(part) for b in self.bars  # "Jan\n2026": a line
+                     for part in b.label.split("\n")) + line * 0.4
         every = max(1, int(-(-widest // slot)))
         painter.setPen(colours["muted"])
         last = len(self.bars) - 1
