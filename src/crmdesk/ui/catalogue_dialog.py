@@ -6,7 +6,7 @@ away ("archived") so old sales keep their words, and can be brought back.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -246,9 +246,11 @@ class CatalogueDialog(QDialog):
         self.product_category.setCurrentIndex(max(0, self.product_category.findData(current)))
 
         self.categories.clear()
+        row_height = self.products.verticalHeader().defaultSectionSize()
         for category in categories:
             text = category.name + ("  " + self.tr("(put away)") if category.archived else "")
             item = QListWidgetItem(text)
+            item.setSizeHint(QSize(0, row_height))  # as tall as the products' rows
             item.setData(ROLE, category)
             self.categories.addItem(item)
 
