@@ -18,3 +18,9 @@ def test_symbol_goes_where_the_locale_puts_it(qapp, locale, currency, whole, sho
     assert text.short(3321750) == short
     assert text.short(-150000).startswith("-")
     assert "1.5k" in text.short(150000) or "1,5k" in text.short(150000)
+
+
+def test_axis_amounts_have_no_needless_decimal(qapp):
+    text = MoneyText("GBP", QLocale("en_GB"))
+
+    assert [text.short(m) for m in (600000, 250000, 1234567)] == ["£6k", "£2.5k", "£12k"]

@@ -150,7 +150,7 @@ def test_describe_in_plain_words():
     assert rules.describe("EUR") == [
         "Not marked do-not-contact", "Birthday in March",
         "Bought something from “Vegetarian” in the last 90 days",
-        "Spent at least 50.00 EUR", "RFM group: At risk or Can't lose them"]
+        "Spent at least 50.00 EUR", "Customer group: At risk or Can't lose them"]
     assert SegmentRules().describe() == ["Every customer"]
 
 

@@ -137,7 +137,7 @@ class SegmentRules:
         if self.last_contact_older_days is not None:
             lines.append(f"No conversation in the last {self.last_contact_older_days} days")
         if self.rfm_segments:
-            lines.append("RFM group: " + " or ".join(rfm.LABELS.get(k, k)
+            lines.append("Customer group: " + " or ".join(rfm.LABELS.get(k, k)
                                                       for k in self.rfm_segments))
         return lines or ["Every customer"]
 

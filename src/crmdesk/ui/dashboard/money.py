@@ -67,8 +67,10 @@ class MoneyText:
             text = self.locale.toString(value / 1_000_000, "f", 1 if size < 10_000_000 else 0)
             return self._with_symbol(text + "M")
         if size >= 1000:
-            text = self.locale.toString(value / 1000, "f", 0 if size >= 10_000 else 1)
-            return self._with_symbol(text + "k")
+            thousands = value / 1000
+            whole = size >= 10_000 or round(thousands, 1) == round(thousands)
+            return self._with_symbol(self.locale.toString(thousands, "f", 0 if whole else 1)
+                                     + "k")
         return self._with_symbol(self.locale.toString(round(value)))
 
     def number(self, n: int) -> str:

@@ -165,7 +165,7 @@ class DashboardPage(QWidget):
             grid.addWidget(tile, n // 5, n % 5)
 
         # (through lambdas: `self.money` is made again when the shop's currency changes)
-        self.revenue_chart = BarChart((tr("Revenue"),), self._axis_money)
+        self.revenue_chart = BarChart((tr("Revenue"),), self.money.short)
         self.revenue_chart.setObjectName("revenueChart")
         self.new_returning_chart = BarChart((tr("New buyers"), tr("Returning buyers")),
                                             lambda n: self.money.number(n))
@@ -296,12 +296,6 @@ class DashboardPage(QWidget):
             button.setEnabled(True)
         self._fill_tiles(board)
         self._fill_charts(board)
-
-    def _axis_money(self, minor: int) -> str:
-        """An axis amount without a needless ".0": "£6k", "£2.5k" (not "£6.0k")."""
-        text = self.money.short(minor)
-        zero = self.money.locale.decimalPoint() + "0"
-        return text.replace(zero + "k", "k").replace(zero + "M", "M")
 
     # --- filling ---------------------------------------------------------------------------
 

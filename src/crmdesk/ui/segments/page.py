@@ -24,10 +24,11 @@ from crmdesk.ui.widgets import muted_label, page_title
 
 
 def rule_lines(rules, currency: str = "") -> list[str]:
-    """The segment's rules in plain words; the core's "RFM group" is called a customer group
-    here, as in the segment builder and on the dashboard."""
+    """The segment's rules in plain words (the customer-group line through the translator, as
+    in the segment builder and on the dashboard)."""
+    prefix = "Customer group: "
     group = QCoreApplication.translate("SegmentsPage", "Customer group: %1")
-    return [group.replace("%1", line[len("RFM group: "):]) if line.startswith("RFM group: ")
+    return [group.replace("%1", line[len(prefix):]) if line.startswith(prefix)
             else line for line in rules.describe(currency)]
 
 IdRole = Qt.ItemDataRole.UserRole
