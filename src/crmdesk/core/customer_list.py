@@ -1,13 +1,22 @@
 """The customer list: which customers match (as ordered ids), and the few rows on screen.
 
-Searching, filtering and sorting always run a new indexed query; nothing here loads every
-customer. The window keeps the ids and asks for the rows of the page it paints.
+Searching, filtering and sorting run indexed queries; nothing here loads every customer's row.
+The window keeps the ids and asks for the rows of the page it paints.
+
+The full id list of a query without a search (the list on screen before typing) is kept while
+the book does not change; a search then filters that list by the ids the search index finds,
+which gives the same ids in the same order as the sorted query, several times faster for
+searches that match many customers (one letter finds a fifth of the book).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
+from collections import OrderedDict
 from collections.abc import Sequence
+from itertools import islice
 
 from peewee import SqliteDatabase
 
@@ -16,6 +25,11 @@ from crmdesk.core.model import CustomerRow, ListQuery
 from crmdesk.store import search
 
 SORTS = ("name", "phone", "city", "tags", "last_contact", "next_date", "created")
+#: Full lists kept (the customers on screen, the Trash, one more), each until the book changes.
+KEPT_LISTS = 3
+#: A search of two or more letters filters a kept list when at least one id in FEW matches;
+#: fewer matches are sorted by the database, cheaper than a pass over every kept id.
+FEW = 50
 
 
 def _parse_dt(value) -> dt.datetime | None:
@@ -31,14 +45,17 @@ class CustomerList:
         self.today = today
         self.feb29 = feb29
         self._segment_cache: tuple | None = None
+        # query without its text -> (book state when worked out, its ids in display order)
+        self._kept: OrderedDict[ListQuery, tuple[tuple, list[int]]] = OrderedDict()
 
-    def _where(self, query: ListQuery) -> tuple[str, list[str], list]:
-        """The FROM part, the WHERE clauses and their parameters."""
+    def _where(self, query: ListQuery, join: bool = False) -> tuple[str, list[str], list]:
+        """The FROM part, the WHERE clauses and their parameters. `join` starts from the
+        search index whatever was typed (for a count, which has no order to follow)."""
         source = "customer c"
         clauses = ["c.deleted_at IS NOT NULL" if query.trash else "c.deleted_at IS NULL"]
         params: list = []
         match = search.match_expression(query.text)
-        if match is not None and search.is_selective(query.text):
+        if match is not None and (join or search.is_selective(query.text)):
             # Few matches: start from the index and sort only those.
             source = "customer_search s JOIN customer c ON c.id = s.rowid"
             clauses.insert(0, "customer_search MATCH ?")
@@ -88,12 +105,101 @@ class CustomerList:
         return search.is_selective(query.text)
 
     def count_matching(self, query: ListQuery) -> int:
-        source, clauses, params = self._where(query)
+        # Live customers: looking up each match is cheaper than walking the whole live list
+        # (in the Trash, the list is the shorter walk).
+        source, clauses, params = self._where(query, join=not query.trash)
         sql = f"SELECT count(*) FROM {source} WHERE {' AND '.join(clauses)}"
         return self.db.execute_sql(sql, params).fetchone()[0]
 
+    def first_ids(self, query: ListQuery, first: int) -> tuple[list[int], int]:
+        """The ids to show at once and how many customers match in all. All the ids when that
+        is about as quick as a first page and a count (a search, or a list already worked
+        out), else the first `first` of them: the caller fetches the rest with `find_ids`."""
+        match = search.match_expression(query.text)
+        if (search.is_selective(query.text) or self._kept_ids(query) is not None
+                or (match is not None and self._quick_to_keep(query))):
+            ids = self.find_ids(query)
+            return ids, len(ids)
+        ids = self.find_ids(query, limit=first)
+        return ids, (len(ids) if len(ids) < first else self.count_matching(query))
+
     def find_ids(self, query: ListQuery, limit: int | None = None) -> list[int]:
         """The ids of the matching customers in display order (the first `limit` of them)."""
+        match = search.match_expression(query.text)
+        kept = self._kept_ids(query)
+        if match is None and kept is not None:
+            return kept[:limit] if limit is not None else list(kept)
+        if match is not None:
+            if kept is None and limit is None and not search.is_selective(query.text) \
+                    and self._quick_to_keep(query):
+                # One letter matches many: the whole list (kept for the next keys) filtered
+                # by the index beats walking the list and probing the index for each customer.
+                self.find_ids(dataclasses.replace(query, text=""))
+                kept = self._kept_ids(query)
+            if not kept and kept is not None:
+                return []  # nobody to search (an empty Trash)
+            if kept is not None:
+                matched = self._matching(match)
+                if not search.is_selective(query.text) or len(matched) * FEW >= len(kept):
+                    found = filter(matched.__contains__, kept)
+                    return list(islice(found, limit) if limit is not None else found)
+        key = self._key(query) if match is None and limit is None else None
+        state = self._state() if key is not None else None  # taken before the query runs
+        ids = self._query_ids(query, limit)
+        if key is not None:
+            self._kept[key] = (state, ids)
+            while len(self._kept) > KEPT_LISTS:
+                self._kept.popitem(last=False)
+            ids = list(ids)
+        return ids
+
+    # --- kept lists ------------------------------------------------------------------------
+
+    def _state(self) -> tuple:
+        """What a kept list depends on besides its query: the connection and the changes
+        made through it, commits by any other connection (`data_version`), today and the
+        29 February rule (the next-date sort)."""
+        conn = self.db.connection()
+        return (conn, conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes,
+                self.today(), self.feb29)
+
+    @staticmethod
+    def _key(query: ListQuery) -> ListQuery | None:
+        """The query without its search, under which its full list is kept (None: not kept)."""
+        key = dataclasses.replace(query, text="")
+        try:
+            hash(key)
+        except TypeError:  # a list where a tuple belongs: work it out each time
+            return None
+        return key
+
+    def _kept_ids(self, query: ListQuery) -> list[int] | None:
+        """The kept full list of this query without its search, if the book has not changed."""
+        key = self._key(query)
+        entry = self._kept.get(key) if key is not None else None
+        if entry is None:
+            return None
+        if entry[0] != self._state():
+            del self._kept[key]
+            return None
+        self._kept.move_to_end(key)
+        return entry[1]
+
+    @staticmethod
+    def _quick_to_keep(query: ListQuery) -> bool:
+        """True when the full list of this query without its search comes straight off an
+        index in display order (sorted by name; 100,000 ids in about 15 ms)."""
+        return (query.sort == "name" and query.tag is None and query.segment is None
+                and query.only_ids is None)
+
+    def _matching(self, match: str) -> set[int]:
+        """The ids the search index finds for this expression (any state, in or out of Trash)."""
+        (found,) = self.db.execute_sql(
+            "SELECT json_group_array(rowid) FROM customer_search WHERE customer_search MATCH ?",
+            (match,)).fetchone()
+        return set(json.loads(found))
+
+    def _query_ids(self, query: ListQuery, limit: int | None) -> list[int]:
         source, clauses, params = self._where(query)
         direction = "DESC" if query.descending else "ASC"
         if query.sort == "phone":
@@ -121,7 +227,12 @@ class CustomerList:
         sql = f"SELECT c.id FROM {source} WHERE {' AND '.join(clauses)} ORDER BY {order}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [row[0] for row in self.db.execute_sql(sql, params).fetchall()]
+        # One JSON text instead of a row per id: half the time for 100,000 ids. The aggregate
+        # keeps the subquery's order (SQLite drops a subquery's ORDER BY only under a count(),
+        # min() or max(), or where an outer ORDER BY or a join makes it pointless).
+        (found,) = self.db.execute_sql(
+            f"SELECT json_group_array(id) FROM ({sql})", params).fetchone()
+        return json.loads(found)
 
     def count(self, trash: bool = False) -> int:
         sql = "SELECT count(*) FROM customer WHERE deleted_at IS " + ("NOT NULL" if trash else "NULL")
