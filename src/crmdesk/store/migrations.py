@@ -347,6 +347,27 @@ def _v4_sales(db: SqliteDatabase) -> None:
         db.execute_sql(statement)
 
 
+V5_SQL = """
+-- The reminder check asks, for each occurrence that has come due, whether its key is recorded
+-- and in which state: this answers from the index alone, without reading the row
+-- (core/reminders.py names it with INDEXED BY; the unique key index would read every row).
+CREATE INDEX reminder_delivery_state ON reminder_delivery (occurrence_key, state, snoozed_until);
+-- Keep-in-touch: customer_touch_due with each lapse's reminder key beside when it falls due,
+-- so the check reads the key instead of building it for thousands of customers (the
+-- expressions are core/reminders.py's, written the same way so SQLite matches them).
+CREATE INDEX customer_touch_key ON customer (
+    julianday(COALESCE(last_contact_at, created_at)) + keep_in_touch_days,
+    'keep_in_touch:' || id || ':'
+        || date(julianday(COALESCE(last_contact_at, created_at)) + keep_in_touch_days))
+    WHERE keep_in_touch_days IS NOT NULL AND deleted_at IS NULL AND do_not_contact = 0;
+"""
+
+
+def _v5_reminder_index(db: SqliteDatabase) -> None:
+    for statement in _split_sql(V5_SQL):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[SqliteDatabase], None]
 
 #: The ladder. Append only: never edit a step that has been released.
@@ -355,6 +376,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (2, "full-text search", _v2_full_text_search),
     (3, "appointments and reminder deliveries", _v3_reminders),
     (4, "purchases, loyalty and segments", _v4_sales),
+    (5, "reminder check index", _v5_reminder_index),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]
