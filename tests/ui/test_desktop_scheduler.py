@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
+import threading
 from dataclasses import dataclass
 
 import pytest
@@ -151,6 +152,56 @@ def test_nothing_due_shows_nothing_and_nothing_is_shown_twice(make_scheduler, re
     scheduler.tick()
 
     assert notifier.shown == [("single", "b1")]
+
+
+# --- a slow first check runs in a worker thread ------------------------------------------------
+
+
+def test_a_slow_first_check_runs_off_the_ui_thread_and_ticks_wait_for_it(
+        make_scheduler, reminders, notifier, clock, qtbot):
+    reminders.add("b1", "birthday", ago(clock, days=2))
+    reminders.add("k1", "keep_in_touch", ago(clock, days=9))
+    release, threads, ui_checks = threading.Event(), [], []
+
+    def first_check(now):
+        threads.append(threading.current_thread())
+        assert release.wait(10)  # held until the UI thread has shown it did not wait
+        return reminders.check(now)
+
+    def check(now):
+        ui_checks.append(now)
+        return reminders.check(now)
+
+    scheduler = make_scheduler(first_check=first_check)
+    scheduler._check = check
+    scheduler.start()  # returns while the first check is still running
+    assert scheduler.starting and notifier.shown == []
+    scheduler.tick()  # a tick meanwhile does not check again in the UI thread
+    assert ui_checks == [] and notifier.shown == []
+
+    with qtbot.waitSignal(scheduler.delivered, timeout=5000) as blocker:
+        release.set()
+    assert threads and threads[0] is not threading.main_thread()
+    assert notifier.shown == [("summary", "While you were away",
+                               "1 birthday, 1 customer to get in touch with")]
+    assert sorted(o.key for o in blocker.args[0]) == ["b1", "k1"]
+    assert not scheduler.starting
+    scheduler.tick()  # later ticks check in the UI thread as before, and repeat nothing
+    assert len(ui_checks) == 1 and len(notifier.shown) == 1
+
+
+def test_a_failed_first_check_is_tried_again_at_once(make_scheduler, reminders, notifier,
+                                                     clock, qtbot):
+    reminders.add("b1", "birthday", ago(clock, hours=3))
+
+    def first_check(now):
+        raise RuntimeError("database is locked")
+
+    scheduler = make_scheduler(first_check=first_check)
+    with qtbot.waitSignal(scheduler.delivered, timeout=5000):
+        scheduler.start()
+    assert notifier.shown == [("single", "b1")]
+    assert not scheduler.starting
 
 
 # --- ticks ------------------------------------------------------------------------------------

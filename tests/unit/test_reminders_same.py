@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -181,3 +182,19 @@ def test_the_same_reminders_are_due_whatever_was_recorded(tmp_path):
         assert len(earlier) > 50 and found
     finally:
         db.close()
+
+
+def test_the_first_check_in_a_worker_thread_answers_the_same_on_its_own_connection(book):
+    now = START + dt.timedelta(hours=20)
+    answers, connections = [], []
+
+    def work():
+        answers.append(reminders.due_in_worker(book, now))
+        connections.append(book.is_closed())  # this thread's connection, closed after
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join(30)
+    assert answers and answers[0] == reminders.due(book, now) and len(answers[0]) > 10
+    assert connections == [True]
+    assert not book.is_closed()  # the caller's own connection is left open

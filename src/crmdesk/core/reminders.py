@@ -186,6 +186,18 @@ def due(db: SqliteDatabase, now: dt.datetime,
     return found
 
 
+def due_in_worker(db: SqliteDatabase, now: dt.datetime,
+                  settings: BusinessSettings | None = None) -> list[Occurrence]:
+    """`due()` from a worker thread (the scheduler's first check of a big book): `db` gives
+    each thread its own connection to the same file (Peewee's default), and this thread's is
+    closed afterwards. Not for an in-memory database, which a second connection cannot see."""
+    try:
+        return due(db, now, settings)
+    finally:
+        if not db.is_closed():
+            db.close()
+
+
 class DueCheck:
     """`due()` for the scheduler's tick, remembered while its answer cannot change.
 

@@ -14,6 +14,10 @@
 
 `check(now)` runs in the UI thread at every tick, so it must be quick: one indexed query of the
 due, undelivered occurrences (budget: 20 ms over 100,000 customers); a slow one is logged.
+The first check can be slow where nothing was ever shown (thousands come due at once on a big
+book): given `first_check(now)`, `start()` runs that one in a worker thread (it must use its
+own database connection, e.g. `reminders.due_in_worker`) and hands the answer out when it
+arrives; ticks wait for it, so the UI thread never does.
 `deliver(occurrence) -> bool` shows one reminder and records it as delivered;
 `deliver_summary(occurrences, title, body) -> bool` shows the summary and records them all.
 An occurrence needs a `kind` ("birthday", "anniversary", "custom", "appointment", "follow_up",
@@ -118,7 +122,8 @@ class ReminderScheduler(QObject):
                  next_due_at: Callable[[dt.datetime], dt.datetime | None] | None = None,
                  today_count: Callable[[], int] | None = None,
                  key_of: Callable[[object], Hashable] = default_key,
-                 jump_slack_ms: int | None = None, flood_limit: int = 5):
+                 jump_slack_ms: int | None = None, flood_limit: int = 5,
+                 first_check: Callable[[dt.datetime], list] | None = None):
         super().__init__(parent)
         self._check, self._deliver, self._now = check, deliver, now
         self._deliver_summary = deliver_summary
@@ -140,6 +145,8 @@ class ReminderScheduler(QObject):
         self._count: int | None = None
         self._running = False
         self._summary_failed = False  # retry a failed summary as a summary, not as a flood
+        self._first_check = first_check
+        self._first_job = None  # the first check's BackgroundJob while it runs
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -147,11 +154,37 @@ class ReminderScheduler(QObject):
         """Check at once (what came due while the app was closed goes out as one summary),
         then every interval."""
         self._timer.start()
-        self._run(catch_up=True)
+        if self._first_check is None:
+            self._run(catch_up=True)
+            return
+        from crmdesk.ui.workers import BackgroundJob
+
+        check, now = self._first_check, self._now()
+        job = BackgroundJob(lambda _progress: list(check(now)), parent=self)
+        job.succeeded.connect(self._first_checked)
+        job.failed.connect(self._first_failed)
+        self._first_job = job
+        job.start()
 
     def stop(self) -> None:
         self._timer.stop()
         self._due_timer.stop()
+
+    @property
+    def starting(self) -> bool:
+        """True while the first check runs in its worker thread."""
+        return self._first_job is not None
+
+    def _first_checked(self, found: list) -> None:
+        self._first_job = None
+        if self.is_active():  # not stopped meanwhile
+            self._run(catch_up=True, found=found)
+
+    def _first_failed(self, message: str) -> None:
+        self._first_job = None
+        log.error("the first reminder check failed (%s); checking again at once", message)
+        if self.is_active():
+            self._run(catch_up=True)
 
     def is_active(self) -> bool:
         return self._timer.isActive()
@@ -203,14 +236,16 @@ class ReminderScheduler(QObject):
                      elapsed_ms / 1000)
         return jumped
 
-    def _run(self, catch_up: bool) -> None:
-        if self._running:  # a deliver() that spins the event loop must not re-enter
-            return
+    def _run(self, catch_up: bool, found: list | None = None) -> None:
+        """Check (or take `found`, the worker's answer), hand out what is due, re-arm."""
+        if self._running or self._first_job is not None:
+            return  # a deliver() that spins the event loop must not re-enter; the first
+            # check in its worker answers for now
         self._running = True
         try:
             now = self._now()
             self._last_check = now
-            due = self._due(now)
+            due = self._due(now, found)
             if self._paused_until is not None and now >= self._paused_until:
                 self._paused_until = None
                 self.pausedChanged.emit(None)
@@ -224,16 +259,17 @@ class ReminderScheduler(QObject):
         finally:
             self._running = False
 
-    def _due(self, now: dt.datetime) -> list:
-        started = time.perf_counter()
-        try:
-            found = list(self._check(now))
-        except Exception:
-            log.exception("checking for due reminders failed; trying again at the next tick")
-            found = []
-        took_ms = (time.perf_counter() - started) * 1000
-        if took_ms > SLOW_CHECK_MS:
-            log.warning("the reminder check took %.0f ms (budget 20 ms)", took_ms)
+    def _due(self, now: dt.datetime, found: list | None = None) -> list:
+        if found is None:
+            started = time.perf_counter()
+            try:
+                found = list(self._check(now))
+            except Exception:
+                log.exception("checking for due reminders failed; trying again at the next tick")
+                found = []
+            took_ms = (time.perf_counter() - started) * 1000
+            if took_ms > SLOW_CHECK_MS:
+                log.warning("the reminder check took %.0f ms (budget 20 ms)", took_ms)
         merged = dict(self._failed)
         for occurrence in found:
             merged.setdefault(self._key_of(occurrence), occurrence)
