@@ -128,7 +128,7 @@ def _query(db: SqliteDatabase, sql: str, params: dict) -> list[tuple]:
 _GROUPS = """WITH g AS MATERIALIZED (SELECT json_extract(value, '$[0]') AS month,
     json_extract(value, '$[1]') AS day, json_extract(value, '$[2]') AS sort,
     json_extract(value, '$[3]') AS occurs_on, json_extract(value, '$[4]') AS step,
-    ':' || json_extract(value, '$[3]') AS tail,
+    json_extract(value, '$[2]') || ':' AS prefix, ':' || json_extract(value, '$[3]') AS tail,
     ':' || json_extract(value, '$[3]') || ':lead' || json_extract(value, '$[4]') AS suffix
     FROM json_each(:groups))"""
 _DATE_BASE = "d.kind || ':' || d.id || g.tail"
@@ -138,11 +138,13 @@ FROM g CROSS JOIN important_date d INDEXED BY important_date_remind
     ON d.month = g.month AND d.day = g.day AND {{match}}
 CROSS JOIN customer c ON c.id = d.customer_id
 WHERE NOT EXISTS (SELECT 1 FROM {_DELIVERY}
-        WHERE r.occurrence_key = d.kind || ':' || d.id || g.suffix AND {_CLOSED})
+        WHERE r.occurrence_key = {{prefix}} || d.id || g.suffix AND {_CLOSED})
     AND {_not_closed(_DATE_BASE, "g.step")} AND c.deleted_at IS NULL"""
-# `sort` is the kind for dates on the default lead times, the lead time for their own.
-_DATES_DEFAULT = _DATES_DUE.format(match="d.lead_days IS NULL AND d.kind = g.sort")
-_DATES_OWN = _DATES_DUE.format(match="d.lead_days = g.sort")
+# `sort` is the kind for dates on the default lead times (so the key's "kind:" is the group's,
+# one concatenation fewer a date), the lead time for their own.
+_DATES_DEFAULT = _DATES_DUE.format(match="d.lead_days IS NULL AND d.kind = g.sort",
+                                   prefix="g.prefix")
+_DATES_OWN = _DATES_DUE.format(match="d.lead_days = g.sort", prefix="d.kind || ':'")
 
 _FOLLOW_UP_BASE = "'follow_up:' || f.id || ':' || f.due_on"
 _FOLLOW_UPS = f"""SELECT f.id, f.title, f.due_on, {_CUSTOMER}
