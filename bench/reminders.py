@@ -87,7 +87,8 @@ def _measure(db, reminders) -> list[Row]:
                     note=f"{len(found):,} due; {when}"))
     value, baseline = _paired(first_call, bare)
     rows.append(Row("reminder tick: DueCheck first call", value, baseline, goal_value=20,
-                    note="due() + next_due_at()"))
+                    note="due() + next_due_at(); once, at a first start: the scheduler can "
+                         "run it in a worker thread (first_check=reminders.due_in_worker)"))
     value, baseline = _cached(cached, bare)
     rows.append(Row("reminder tick: DueCheck cached (nothing changed)", value, baseline,
                     goal_value=20, note="two counters"))
