@@ -64,19 +64,25 @@ def test_tray_menu_add_customer_opens_the_editor(qtbot, life, filled_window):
     filled_window.editor.done(0)
 
 
+def attach(qtbot, life, session) -> None:
+    """Start the scheduler and wait for its first check, which runs in a worker thread."""
+    life.attach_scheduler(session)
+    qtbot.waitUntil(lambda: not life.scheduler.starting, timeout=10_000)
+
+
 def test_due_reminders_are_shown_and_not_again_after_a_restart(qtbot, life, session, monkeypatch):
     sent = []
     monkeypatch.setattr(life.notifier, "send",
                         lambda title, body, key: sent.append((title, body, key)) or "native")
     # Anna's birthday is on 12 March; a week-before reminder came due on 5 March, and the
     # clock says 10 March: it went out while the app was closed.
-    life.attach_scheduler(session)
+    attach(qtbot, life, session)
     assert len(sent) == 1
     title, body, key = sent[0]
     assert "Anna Schmidt" in title + body and key.startswith("reminder:birthday:")
     life.scheduler.stop()
     sent.clear()
-    life.attach_scheduler(session)  # as after a restart of the app
+    attach(qtbot, life, session)  # as after a restart of the app
     assert sent == []
 
 
@@ -90,24 +96,24 @@ def test_a_failed_delivery_is_kept_and_retried(qtbot, life, session, monkeypatch
         raise DeliveryError("no notification daemon")
 
     monkeypatch.setattr(life.notifier, "send", broken)
-    life.attach_scheduler(session)
+    attach(qtbot, life, session)
     assert attempts and session.reminders_due()  # still due: nothing was recorded as shown
     monkeypatch.setattr(life.notifier, "send", lambda title, body, key: "native")
     life.scheduler.tick()
     assert session.reminders_due() == []
 
 
-def reminder_key(life, session, monkeypatch) -> str:
+def reminder_key(qtbot, life, session, monkeypatch) -> str:
     sent = []
     monkeypatch.setattr(life.notifier, "send",
                         lambda title, body, key: sent.append(key) or "native")
-    life.attach_scheduler(session)
+    attach(qtbot, life, session)
     assert len(sent) == 1
     return sent[0]
 
 
 def test_clicking_a_reminder_opens_the_card(qtbot, life, filled_window, session, monkeypatch):
-    key = reminder_key(life, session, monkeypatch)
+    key = reminder_key(qtbot, life, session, monkeypatch)
     filled_window.hide()
     life.notifier.activated.emit(key)
     assert filled_window.isVisible() and filled_window.card.card.name == "Anna Schmidt"
@@ -115,7 +121,7 @@ def test_clicking_a_reminder_opens_the_card(qtbot, life, filled_window, session,
 
 def test_snooze_from_the_notification_brings_it_back_in_an_hour(qtbot, life, session, clock,
                                                                  monkeypatch):
-    key = reminder_key(life, session, monkeypatch)
+    key = reminder_key(qtbot, life, session, monkeypatch)
     life.notifier.activated.emit(key + "#snooze")
     clock.advance(minutes=59)
     assert session.reminders_due() == []
@@ -125,7 +131,7 @@ def test_snooze_from_the_notification_brings_it_back_in_an_hour(qtbot, life, ses
 
 def test_done_from_the_notification_closes_the_reminder(qtbot, life, session, clock,
                                                         monkeypatch):
-    key = reminder_key(life, session, monkeypatch)
+    key = reminder_key(qtbot, life, session, monkeypatch)
     life.notifier.activated.emit(key + "#done")
     clock.advance(days=2)  # her birthday itself: the occurrence is done, all its steps
     assert [o for o in session.reminders_due() if o.kind == "birthday"] == []

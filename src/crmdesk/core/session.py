@@ -34,6 +34,7 @@ class Session:
         self.customers = CustomerList(db, today=self.today, feb29=self.settings.feb29)
         self._appointments = None
         self._due_check = None
+        self._today_count = None
         self._sales = None
         self._loyalty = None
         #: the computer's currency code, for when the setting is "" (set by the window)
@@ -56,10 +57,18 @@ class Session:
         from crmdesk.core.loyalty import program
         from crmdesk.core.reminders import REWARD_DAYS
 
+        # Remembered until the book changes (this connection's writes or another's commit),
+        # the day or the settings: the scheduler asks after every tick, and on a big book the
+        # count costs a dozen milliseconds.
         today = self.today()
-        return (upcoming.due_today_count(self.db, today, self.settings.feb29)
-                + upcoming.rewards_due_count(self.db, program(self.settings).lowest,
-                                             today - dt.timedelta(days=REWARD_DAYS)))
+        stamp = (self.db.connection().total_changes,
+                 self.db.execute_sql("PRAGMA data_version").fetchone()[0], today, self.settings)
+        if self._today_count is None or self._today_count[0] != stamp:
+            count = (upcoming.due_today_count(self.db, today, self.settings.feb29)
+                     + upcoming.rewards_due_count(self.db, program(self.settings).lowest,
+                                                  today - dt.timedelta(days=REWARD_DAYS)))
+            self._today_count = (stamp, count)
+        return self._today_count[1]
 
     def add_sample_customers(self, count: int, progress: Callable[[int, int], bool],
                              seed: int | None = None) -> int:

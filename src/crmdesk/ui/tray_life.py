@@ -56,13 +56,19 @@ class TrayLife(QObject):
 
     def attach_scheduler(self, session, interval_ms: int = 60_000) -> None:
         """Start asking "what is due?" at start and every minute, and deliver the answers."""
+        from crmdesk.core import reminders
         from crmdesk.desktop.scheduler import ReminderScheduler
 
         self.session = session
+
+        def first_check(now):  # in a worker thread: a big book's first check takes ~0.3 s
+            return reminders.due_in_worker(session.db, now, session.settings)
+
         self.scheduler = ReminderScheduler(
             session.reminders_due, self._deliver, session.now, parent=self,
             interval_ms=interval_ms, deliver_summary=self._deliver_summary,
-            next_due_at=session.next_reminder_at, today_count=session.due_today_count)
+            next_due_at=session.next_reminder_at, today_count=session.due_today_count,
+            first_check=first_check if session.path is not None else None)
         self.scheduler.delivered.connect(lambda _shown: self.window.reminders_delivered())
         if self.tray is not None:
             self.scheduler.countChanged.connect(self.tray.set_today_count)
