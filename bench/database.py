@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -37,16 +39,29 @@ def demo_database(customers: int, seed: int, rebuild: bool = False) -> tuple[Pat
     if path.exists() and not rebuild:
         return path, None
     for stale in RESULTS.glob(f"demo-{customers}-s{seed}-*.db*"):
-        stale.unlink()
-    building = path.with_name(path.name + ".building")
-    for leftover in RESULTS.glob(building.name + "*"):
-        leftover.unlink()
+        if ".building-" not in stale.name:  # another run's book in the making stays
+            stale.unlink(missing_ok=True)
+    # A name of this run's own: two runs building at once must not write into one file.
+    building = path.with_name(f"{path.name}.building-{os.getpid()}")
     print(f"building {path.name} with `crmdesk demo --customers {customers}`...",
           file=sys.stderr, flush=True)
     started = time.perf_counter()
-    subprocess.run([*crmdesk_command(), "demo", "--customers", str(customers),
-                    "--seed", str(seed), "--db", str(building)], check=True,
-                   stdout=subprocess.DEVNULL)
-    seconds = time.perf_counter() - started
-    building.rename(path)
-    return path, seconds
+    try:
+        subprocess.run([*crmdesk_command(), "demo", "--customers", str(customers),
+                        "--seed", str(seed), "--db", str(building)], check=True,
+                       stdout=subprocess.DEVNULL)
+        seconds = time.perf_counter() - started
+        # Everything into the file itself before it is renamed: a write-ahead log left under
+        # the old name would not follow it, and the renamed book would be missing its end.
+        connection = sqlite3.connect(building)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()
+        if path.exists():  # another run finished the same book first: use that one
+            return path, seconds
+        building.replace(path)
+        return path, seconds
+    finally:
+        for leftover in RESULTS.glob(building.name + "*"):
+            leftover.unlink(missing_ok=True)
