@@ -148,3 +148,27 @@ def test_changing_an_answer_does_not_change_the_kept_list(big, db, clock):
     first.clear()
     assert listing.find_ids(ListQuery()) == expected
     assert listing.find_ids(ListQuery(text="a")) == direct(db, clock, ListQuery(text="a"))
+
+
+def test_a_search_with_a_status_starts_from_the_search_index(big, db, clock, monkeypatch):
+    """With a status filter SQLite preferred walking that status's customers and running the
+    search once for each: 25 s for "an" on 100,000 customers, with the window frozen."""
+    statements = []
+    run = db.execute_sql
+
+    def recording(sql, params=()):
+        statements.append((sql, params))
+        return run(sql, params)
+
+    monkeypatch.setattr(db, "execute_sql", recording)
+    listing = CustomerList(db, today=clock.today)
+    for query in (ListQuery(text="an", status="customer"), ListQuery(text="a", tag="vip"),
+                  ListQuery(text="an", status="prospect", sort="city")):
+        listing.find_ids(query)
+        listing.count_matching(query)
+    joined = [(sql, params) for sql, params in statements if "customer_search s" in sql]
+    assert len(joined) >= 4
+    for sql, params in joined:
+        plan = [row[3] for row in run("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+                if row[3].startswith(("SCAN", "SEARCH"))]
+        assert "VIRTUAL TABLE" in plan[0], (sql, plan)

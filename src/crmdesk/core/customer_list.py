@@ -56,8 +56,10 @@ class CustomerList:
         params: list = []
         match = search.match_expression(query.text)
         if match is not None and (join or search.is_selective(query.text)):
-            # Few matches: start from the index and sort only those.
-            source = "customer_search s JOIN customer c ON c.id = s.rowid"
+            # Few matches: start from the index and sort only those. CROSS JOIN keeps the index
+            # the outer loop: with a status filter SQLite would otherwise walk the customers of
+            # that status and run the search once for each (25 s for "an" on 100,000).
+            source = "customer_search s CROSS JOIN customer c ON c.id = s.rowid"
             clauses.insert(0, "customer_search MATCH ?")
             params.append(match)
         elif match is not None:
@@ -105,9 +107,9 @@ class CustomerList:
         return search.is_selective(query.text)
 
     def count_matching(self, query: ListQuery) -> int:
-        # Live customers: looking up each match is cheaper than walking the whole live list
-        # (in the Trash, the list is the shorter walk).
-        source, clauses, params = self._where(query, join=not query.trash)
+        # Looking up each match is cheaper than walking the whole live list and probing the
+        # matches for each customer; the Trash, or one status, is a shorter walk.
+        source, clauses, params = self._where(query, join=not query.trash and not query.status)
         sql = f"SELECT count(*) FROM {source} WHERE {' AND '.join(clauses)}"
         return self.db.execute_sql(sql, params).fetchone()[0]
 
