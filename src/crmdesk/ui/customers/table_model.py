@@ -24,9 +24,9 @@ from crmdesk.core.model import CustomerRow, ListQuery
 from crmdesk.ui.formatting import DATE_KIND_NAMES, Formatter
 
 PAGE = 100
-#: When the whole list is not quick to work out (no search, or one letter with a filter or a
-#: sort other than by name, before the full list was ever fetched), the first ids and the count
-#: come at once and the rest (100,000 ids take 15-40 ms) right after painting.
+#: When the whole answer is not quick to work out (no search and no full list kept yet, or one
+#: letter with a tag, a segment or a sort other than by name), the first ids and the count come
+#: at once and the rest (100,000 ids take 15-40 ms) right after painting.
 FIRST_IDS = 300
 CACHE_PAGES = 10
 
