@@ -116,10 +116,13 @@ class CustomerList:
     def first_ids(self, query: ListQuery, first: int) -> tuple[list[int], int]:
         """The ids to show at once and how many customers match in all. All the ids when that
         is about as quick as a first page and a count (a search, or a list already worked
-        out), else the first `first` of them: the caller fetches the rest with `find_ids`."""
+        out), else the first `first` of them: the caller fetches the rest with `find_ids`.
+
+        A search sorted by anything but the name sorts every match even for a first page
+        (no index gives that order), so it gets them all at once too."""
         match = search.match_expression(query.text)
         if (search.is_selective(query.text) or self._kept_ids(query) is not None
-                or (match is not None and self._quick_to_keep(query))):
+                or (match is not None and (self._quick_to_keep(query) or query.sort != "name"))):
             ids = self.find_ids(query)
             return ids, len(ids)
         ids = self.find_ids(query, limit=first)
@@ -136,8 +139,7 @@ class CustomerList:
                     and self._quick_to_keep(query):
                 # One letter matches many: the whole list (kept for the next keys) filtered
                 # by the index beats walking the list and probing the index for each customer.
-                self.find_ids(dataclasses.replace(query, text=""))
-                kept = self._kept_ids(query)
+                kept = self._keep(dataclasses.replace(query, text=""))
             if not kept and kept is not None:
                 return []  # nobody to search (an empty Trash)
             if kept is not None:
@@ -145,15 +147,11 @@ class CustomerList:
                 if not search.is_selective(query.text) or len(matched) * FEW >= len(kept):
                     found = filter(matched.__contains__, kept)
                     return list(islice(found, limit) if limit is not None else found)
-        key = self._key(query) if match is None and limit is None else None
-        state = self._state() if key is not None else None  # taken before the query runs
-        ids = self._query_ids(query, limit)
-        if key is not None:
-            self._kept[key] = (state, ids)
-            while len(self._kept) > KEPT_LISTS:
-                self._kept.popitem(last=False)
-            ids = list(ids)
-        return ids
+        if match is None and limit is None:
+            kept = self._keep(query)
+            if kept is not None:
+                return list(kept)  # the caller's to change
+        return self._query_ids(query, limit)
 
     # --- kept lists ------------------------------------------------------------------------
 
@@ -164,6 +162,19 @@ class CustomerList:
         conn = self.db.connection()
         return (conn, conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes,
                 self.today(), self.feb29)
+
+    def _keep(self, query: ListQuery) -> list[int] | None:
+        """Work out the full list of this query (without a search) and keep it; None when it
+        cannot be kept."""
+        key = self._key(query)
+        if key is None:
+            return None
+        state = self._state()  # taken before the query runs: a change meanwhile is not missed
+        ids = self._query_ids(key, None)
+        self._kept[key] = (state, ids)
+        while len(self._kept) > KEPT_LISTS:
+            self._kept.popitem(last=False)
+        return ids
 
     @staticmethod
     def _key(query: ListQuery) -> ListQuery | None:
