@@ -232,6 +232,15 @@ def test_any_conversation_resets_keep_in_touch_and_the_next_lapse_comes_once(db,
     assert reminders.due(db, at(2026, 7, 1, 9)) == []
 
 
+def test_a_lapse_still_ahead_counts_its_days_to_when_it_falls_due(db, book, clock, person):
+    customer_id, _ = person("Bob", "Marsh", keep_in_touch_days=7)
+    book.log_interaction(customer_id, "call", "Ordered the hamper")  # 10 March
+    coming = [o for o in reminders.upcoming(db, dt.date(2026, 3, 10), 14, BusinessSettings())
+              if o.kind == "keep_in_touch"]
+    assert [(o.occurs_on, o.title) for o in coming] == [
+        (dt.date(2026, 3, 17), "You have not spoken to Bob Marsh for 7 days")]
+
+
 def test_keep_in_touch_can_be_switched_off(db, person):
     person("Bob", "", keep_in_touch_days=1)
     assert len(reminders.due(db, at(2026, 3, 12, 10))) == 1

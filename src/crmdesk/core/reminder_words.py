@@ -67,7 +67,9 @@ def _follow_up(ctx: _Ctx, row: tuple) -> Occurrence:
 def _keep_in_touch(ctx: _Ctx, row: tuple) -> Occurrence:
     overdue_on, last_contact, created, *customer = row
     overdue_on = dt.date.fromisoformat(overdue_on)
-    since = (ctx.today - _from_utc(last_contact or created, ctx.tz).date()).days
+    # Counted to the day it falls due when that is still ahead (Today's coming list), so a
+    # lapse next week does not read "not spoken to for 0 days".
+    since = (max(ctx.today, overdue_on) - _from_utc(last_contact or created, ctx.tz).date()).days
     name = customer[1]
     title = (f"You have not spoken to {name} for {_plural(since, 'day')}" if last_contact else
              f"You have not been in touch with {name} since adding them "
