@@ -23,6 +23,7 @@ from peewee import SqliteDatabase
 from crmdesk.core import dates as date_rules
 from crmdesk.core.model import CustomerRow, ListQuery
 from crmdesk.store import search
+from crmdesk.store.db import change_mark
 
 SORTS = ("name", "phone", "city", "tags", "last_contact", "next_date", "created")
 #: Full lists kept (the customers on screen, the Trash, one more), each until the book changes.
@@ -87,14 +88,12 @@ class CustomerList:
         from crmdesk.core import rfm, segments
 
         today = self.today()
-        conn = self.db.connection()
-        version = (rules, today, conn.execute("PRAGMA data_version").fetchone()[0],
-                   conn.total_changes)
+        version = (rules, today, change_mark(self.db))
         if self._segment_cache is None or self._segment_cache[0] != version:
             if rules.rfm_segments:
                 rfm.ensure_fresh(self.db, today)
-            version = (rules, today, conn.execute("PRAGMA data_version").fetchone()[0],
-                       conn.total_changes)  # the RFM scores may just have been refreshed
+                # the RFM scores may just have been refreshed
+                version = (rules, today, change_mark(self.db))
             sql, params = segments.query(rules, today)
             ids = ",".join(str(row[0]) for row in self.db.execute_sql(sql, params))
             self._segment_cache = (version, f"[{ids}]")
@@ -159,9 +158,7 @@ class CustomerList:
         """What a kept list depends on besides its query: the connection and the changes
         made through it, commits by any other connection (`data_version`), today and the
         29 February rule (the next-date sort)."""
-        conn = self.db.connection()
-        return (conn, conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes,
-                self.today(), self.feb29)
+        return (change_mark(self.db), self.today(), self.feb29)
 
     def _keep(self, query: ListQuery) -> list[int] | None:
         """Work out the full list of this query (without a search) and keep it; None when it

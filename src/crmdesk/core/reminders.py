@@ -88,6 +88,7 @@ from crmdesk.core.reminder_words import (
     _keep_in_touch,
 )
 from crmdesk.core.settings import BusinessSettings
+from crmdesk.store.db import change_mark
 
 _CUSTOMER = "c.id, c.display_name, c.sort_name, c.phone, c.email, c.whatsapp"
 _TOUCH = "julianday(COALESCE(c.last_contact_at, c.created_at)) + c.keep_in_touch_days"
@@ -218,9 +219,7 @@ class DueCheck:
     def __call__(self, now: dt.datetime) -> list[Occurrence]:
         now = now if now.tzinfo is not None else now.astimezone()
         settings = self.settings()
-        stamp = (self.db.connection().total_changes,
-                 self.db.execute_sql("PRAGMA data_version").fetchone()[0],
-                 settings, now.tzinfo, now.utcoffset())
+        stamp = (change_mark(self.db), settings, now.tzinfo, now.utcoffset())
         memo = self._memo
         if memo is not None and memo[0] == stamp and memo[1] <= now < memo[2]:
             return list(memo[3])

@@ -17,6 +17,7 @@ from crmdesk.core.clock import Now, system_now
 from crmdesk.core.customer_list import CustomerList
 from crmdesk.core.customers import CustomerBook
 from crmdesk.core.settings import BusinessSettings
+from crmdesk.store.db import change_mark
 
 TODAY_DAYS = 14
 
@@ -51,6 +52,10 @@ class Session:
         self.settings = value
         self.book.feb29 = self.customers.feb29 = value.feb29
 
+    def change_mark(self) -> tuple:
+        """Changes whenever anything is written to the book (see store.db.change_mark)."""
+        return change_mark(self.db)
+
     def due_today_count(self) -> int:
         """Dates falling today, follow-ups due today or overdue, and customers whose loyalty
         reward came due with a recent sale (for the Today badge)."""
@@ -61,8 +66,7 @@ class Session:
         # the day or the settings: the scheduler asks after every tick, and on a big book the
         # count costs a dozen milliseconds.
         today = self.today()
-        stamp = (self.db.connection().total_changes,
-                 self.db.execute_sql("PRAGMA data_version").fetchone()[0], today, self.settings)
+        stamp = (self.change_mark(), today, self.settings)
         if self._today_count is None or self._today_count[0] != stamp:
             count = (upcoming.due_today_count(self.db, today, self.settings.feb29)
                      + upcoming.rewards_due_count(self.db, program(self.settings).lowest,

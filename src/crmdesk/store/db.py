@@ -24,6 +24,14 @@ PRAGMAS = {
 }
 
 
+def change_mark(db: SqliteDatabase) -> tuple:
+    """Changes whenever anything is written to the book: by this thread's connection (its
+    `total_changes`) or by any other connection, thread or program (`PRAGMA data_version`).
+    Cheap (microseconds): for answers kept until the book changes."""
+    conn = db.connection()
+    return (conn, conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+
+
 class DatabaseOpenError(Exception):
     """The database could not be opened; `str()` is a message for the user."""
 

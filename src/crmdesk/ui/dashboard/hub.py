@@ -106,11 +106,8 @@ class InsightHub(QObject):
         return self.dashboard
 
     def _change_mark(self):
-        """Cheap: has anything been written since the figures were worked out? (The UI
-        connection's own changes, and data_version for commits by the worker threads.)"""
-        db = self.session.db
-        version = db.execute_sql("PRAGMA data_version").fetchone()[0]
-        return (version, db.connection().total_changes, self.session.today(),
+        """Cheap: has anything been written since the figures were worked out?"""
+        return (self.session.change_mark(), self.session.today(),
                 self.dashboard.period() if self.dashboard else None)
 
     def show_dashboard(self) -> None:
