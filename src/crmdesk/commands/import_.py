@@ -62,6 +62,27 @@ def _system_country() -> str:
     return name.split("_")[1][:2].upper() if "_" in name else ""
 
 
+def _country(args: argparse.Namespace, shop) -> str:
+    """The country for phone numbers written without one: --country, the shop's, the system's."""
+    return (args.country or shop.default_country or _system_country()).upper()
+
+
+def _plan(name: str, make_plan):
+    """The import's check (`make_plan()`), or None after saying plainly why it cannot go on."""
+    from crmdesk.formats.import_common import ImportFileError
+    from crmdesk.formats.import_mapping import AmbiguousDates
+
+    try:
+        return make_plan()
+    except AmbiguousDates as exc:
+        print(f"crmdesk: cannot import {name}: {exc} Run again with --date-order dmy "
+              "(day/month/year) or --date-order mdy (month/day/year). Nothing was changed.",
+              file=sys.stderr)
+    except ImportFileError as exc:
+        print(f"crmdesk: cannot import {name}: {exc} Nothing was changed.", file=sys.stderr)
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     from crmdesk.cli import EXIT_DATABASE, open_book
     from crmdesk.core import importing
@@ -69,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     from crmdesk.formats import purchase_import as sales_format
     from crmdesk.formats.import_common import ImportFileError
     from crmdesk.formats.import_file import read_file
-    from crmdesk.formats.import_mapping import AmbiguousDates, build_mapping
+    from crmdesk.formats.import_mapping import build_mapping
 
     if args.undo is not None:
         return _undo_purchases(args)
@@ -99,18 +120,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_DATABASE
     db = opened.db
     try:
-        country = (args.country or settings_store.load(db).default_country
-                   or _system_country()).upper()
-        try:
-            planned = importing.plan(table, mapping, db, country, args.on_duplicate,
-                                     args.date_order)
-        except AmbiguousDates as exc:
-            print(f"crmdesk: cannot import {name}: {exc} Run again with --date-order dmy "
-                  "(day/month/year) or --date-order mdy (month/day/year). Nothing was changed.",
-                  file=sys.stderr)
-            return EXIT_NOT_READ
-        except ImportFileError as exc:
-            print(f"crmdesk: cannot import {name}: {exc} Nothing was changed.", file=sys.stderr)
+        country = _country(args, settings_store.load(db))
+        planned = _plan(name, lambda: importing.plan(table, mapping, db, country,
+                                                     args.on_duplicate, args.date_order))
+        if planned is None:
             return EXIT_NOT_READ
         if args.dry_run:
             created, merged = len(planned.to_create), len(planned.to_merge)
@@ -151,8 +164,6 @@ def _run_purchases(args: argparse.Namespace, table, mapping: dict[str, str]) -> 
     from crmdesk.cli import EXIT_DATABASE, open_book
     from crmdesk.core import purchase_import
     from crmdesk.core import settings as settings_store
-    from crmdesk.formats.import_common import ImportFileError
-    from crmdesk.formats.import_mapping import AmbiguousDates
 
     name = args.file.name
     opened = open_book(args)
@@ -161,17 +172,10 @@ def _run_purchases(args: argparse.Namespace, table, mapping: dict[str, str]) -> 
     db = opened.db
     try:
         shop = settings_store.load(db)
-        country = (args.country or shop.default_country or _system_country()).upper()
-        try:
-            planned = purchase_import.plan(table, mapping, db, country, shop.currency,
-                                           args.date_order)
-        except AmbiguousDates as exc:
-            print(f"crmdesk: cannot import {name}: {exc} Run again with --date-order dmy "
-                  "(day/month/year) or --date-order mdy (month/day/year). Nothing was changed.",
-                  file=sys.stderr)
-            return EXIT_NOT_READ
-        except ImportFileError as exc:
-            print(f"crmdesk: cannot import {name}: {exc} Nothing was changed.", file=sys.stderr)
+        planned = _plan(name, lambda: purchase_import.plan(table, mapping, db,
+                                                           _country(args, shop), shop.currency,
+                                                           args.date_order))
+        if planned is None:
             return EXIT_NOT_READ
         batch = ""
         if not args.dry_run and planned.to_import:
