@@ -199,20 +199,15 @@ def conditions(rules: SegmentRules, today: dt.date) -> tuple[list[str], list, bo
             params.extend((since, today.isoformat()))
         where.append(sql + ")")
         needs_sales = True
-    if rules.spent_min_minor is not None:
-        where.append("COALESCE(s.total_minor, 0) >= ?")
-        params.append(int(rules.spent_min_minor))
-        needs_sales = needs_sales or rules.spent_min_minor > 0
-    if rules.spent_max_minor is not None:
-        where.append("COALESCE(s.total_minor, 0) <= ?")
-        params.append(int(rules.spent_max_minor))
-    if rules.visits_min is not None:
-        where.append("COALESCE(s.purchases, 0) >= ?")
-        params.append(int(rules.visits_min))
-        needs_sales = needs_sales or rules.visits_min > 0
-    if rules.visits_max is not None:
-        where.append("COALESCE(s.purchases, 0) <= ?")
-        params.append(int(rules.visits_max))
+    for value, column, compare in ((rules.spent_min_minor, "total_minor", ">="),
+                                   (rules.spent_max_minor, "total_minor", "<="),
+                                   (rules.visits_min, "purchases", ">="),
+                                   (rules.visits_max, "purchases", "<=")):
+        if value is not None:
+            where.append(f"COALESCE(s.{column}, 0) {compare} ?")
+            params.append(int(value))
+            # "at least N > 0" leaves out who never bought: the sales sums can lead the query
+            needs_sales = needs_sales or (compare == ">=" and value > 0)
     if rules.last_purchase_older_days is not None:
         where.append("s.purchases > 0 AND s.last_purchase_on <= ?")
         params.append(_day(today, rules.last_purchase_older_days))
