@@ -116,7 +116,9 @@ def generate(db: SqliteDatabase, customers: int, seed: int = 1,
         added = _generate(db, customers, seed, progress, now, maker)
         if added:
             _sample_segments(db, now)
-            _warm_dashboard(db, now.date())
+            from crmdesk.core import report
+
+            report.warm_up(db, now.date())  # the first dashboard on the samples opens fast
         return added
     finally:
         if tuned:
@@ -143,12 +145,6 @@ def _sample_segments(db: SqliteDatabase, now: dt.datetime) -> None:
         return
     for name, rules in SAMPLE_SEGMENTS:
         store.save(name, SegmentRules(**rules))
-
-
-def _warm_dashboard(db: SqliteDatabase, today: dt.date) -> None:
-    from crmdesk.core import report
-
-    report.warm_up(db, today)
 
 
 def _generate(db: SqliteDatabase, customers: int, seed: int, progress: Progress | None,
