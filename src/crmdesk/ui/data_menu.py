@@ -20,6 +20,7 @@ from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from crmdesk.core import privacy
+from crmdesk.core.customers import NotFound
 from crmdesk.core.model import ListQuery
 from crmdesk.formats import export
 from crmdesk.store import backup
@@ -81,8 +82,9 @@ class DataMenu(QObject):
         person_menu.addAction(self.person_export_action)
         person_menu.addAction(self.forget_action)
 
-        window.customers_page.currentCustomerChanged.connect(self._current_changed)
-        self._current_changed(window.customers_page.current_id())
+        # The page on screen decides who "this person" is (the list, Trash or Today's row).
+        window.chosenChanged.connect(lambda: self._current_changed(window.chosen_id()))
+        self._current_changed(window.chosen_id())
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -295,7 +297,7 @@ class DataMenu(QObject):
     # --- one person ------------------------------------------------------------------------
 
     def export_person(self) -> None:
-        customer_id = self.window.customers_page.current_id()
+        customer_id = self.window.chosen_id()
         if customer_id is None or self._busy():
             return
         folder = QFileDialog.getExistingDirectory(
@@ -322,10 +324,13 @@ class DataMenu(QObject):
                          self.tr("Saving this person's data…"))
 
     def forget(self) -> None:
-        customer_id = self.window.customers_page.current_id()
+        customer_id = self.window.chosen_id()
         if customer_id is None or self._busy():
             return
-        name = self.window.card.card.name if getattr(self.window.card, "card", None) else ""
+        try:
+            name = self.session.book.card(customer_id).name
+        except NotFound:
+            return
         warning = (
             self.tr("Forget %1?").replace("%1", name or self.tr("this person"))
             + "\n\n" + self.tr("Their name, phone numbers, email, address, notes, dates, "

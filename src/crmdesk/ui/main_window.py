@@ -51,6 +51,8 @@ class MainWindow(WindowDialogs, QMainWindow):
     listPainted = Signal()
     #: emitted when closing the window only hid it (crmdesk keeps running in the tray)
     hiddenToTray = Signal()
+    #: the customers chosen on the page the user sees changed (another page, row or selection)
+    chosenChanged = Signal()
 
     def __init__(self, session: Session, state: QSettings, parent=None):
         super().__init__(parent)
@@ -165,6 +167,15 @@ class MainWindow(WindowDialogs, QMainWindow):
         self.first_run.sampleRequested.connect(self.load_samples)
         self.trash_page.restoreRequested.connect(self.restore)
         self.trash_page.emptyRequested.connect(self.empty_trash)
+        # The toolbar and menus act on the page the user sees: they follow its selection.
+        page.currentCustomerChanged.connect(lambda _id: self._chosen_changed())
+        page.table.selectionModel().selectionChanged.connect(
+            lambda *_a: self._chosen_changed())
+        self.trash_page.table.selectionModel().selectionChanged.connect(
+            lambda *_a: self._chosen_changed())
+        self.trash_model.modelReset.connect(self._chosen_changed)
+        self.today_page.tree.currentItemChanged.connect(lambda *_a: self._chosen_changed())
+        self.chosenChanged.connect(self._update_actions)
 
     # --- state -----------------------------------------------------------------------------
 
@@ -293,21 +304,71 @@ class MainWindow(WindowDialogs, QMainWindow):
                                                           self.card.card.deleted_at is not None)
             except NotFound:
                 self.card.clear()
-        has = customer_id is not None
-        for action in (self.edit_action, self.log_action, self.trash_action):
-            action.setEnabled(has)
+        self._update_actions()
 
     def _changed(self, customer_id: int | None) -> None:
         self._refresh_everything(customer_id)
 
     def _go_to(self, row: int) -> None:
         self.pages.setCurrentIndex(row)
+        self._chosen_changed()
         if row == PAGE_TODAY and self._today_dirty:
             self.refresh_today()
         elif row == PAGE_DASHBOARD:
             self.insight.page_shown("dashboard")
         elif row == PAGE_SEGMENTS:
             self.insight.page_shown("segments")
+
+    # --- what the toolbar and menus act on ----------------------------------------------------
+
+    def visible_page(self) -> str:
+        """"customers", "today", "trash", "dashboard" or "segments": the page on screen
+        ("" while the customer book is empty and the welcome page shows)."""
+        row = self.pages.currentIndex()
+        if row == PAGE_CUSTOMERS and self.customers_stack.currentIndex() == 0:
+            return ""
+        return {PAGE_CUSTOMERS: "customers", PAGE_TODAY: "today", PAGE_TRASH: "trash",
+                PAGE_DASHBOARD: "dashboard", PAGE_SEGMENTS: "segments"}.get(row, "")
+
+    def chosen_ids(self) -> list[int]:
+        """The customers chosen on the visible page: the list's selection, the Trash's, or
+        the customer of Today's current row. Nothing on other pages: an action never reaches
+        a selection on a page the user does not see."""
+        page = self.visible_page()
+        if page == "customers":
+            ids = self.customers_page.selected_ids()
+            current = self.customers_page.current_id()
+            return ids or ([current] if current is not None else [])
+        if page == "trash":
+            return self.trash_page.selected_ids()
+        if page == "today":
+            item = self.today_page.tree.currentItem()
+            customer_id = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+            return [customer_id] if isinstance(customer_id, int) else []
+        return []
+
+    def chosen_id(self) -> int | None:
+        """The one customer the visible page points at (its current row), or None."""
+        page = self.visible_page()
+        if page == "customers":
+            return self.customers_page.current_id()
+        ids = self.chosen_ids()
+        return ids[0] if ids else None
+
+    def chosen_in_trash(self) -> bool:
+        return self.visible_page() == "trash"
+
+    def _chosen_changed(self) -> None:
+        self.chosenChanged.emit()
+
+    def _update_actions(self) -> None:
+        page = self.visible_page()
+        one = self.chosen_id() is not None
+        live = page in ("customers", "today")
+        self.edit_action.setEnabled(live and one)
+        self.log_action.setEnabled(live and one)
+        self.trash_action.setEnabled(page == "customers" and bool(self.chosen_ids()))
+        self.restore_action.setEnabled(page == "trash" and bool(self.chosen_ids()))
 
     # --- user actions ----------------------------------------------------------------------
 
@@ -339,8 +400,8 @@ class MainWindow(WindowDialogs, QMainWindow):
         self.editor.open()
 
     def edit_current(self) -> None:
-        customer_id = self.customers_page.current_id()
-        if customer_id is not None:
+        customer_id = self.chosen_id()
+        if customer_id is not None and not self.chosen_in_trash():
             self.edit_customer(customer_id)
 
     def edit_customer(self, customer_id: int) -> None:
@@ -363,8 +424,14 @@ class MainWindow(WindowDialogs, QMainWindow):
         self.editor.open()
 
     def log_current(self) -> None:
-        self.nav.setCurrentRow(PAGE_CUSTOMERS)
-        self.card.focus_log()
+        page = self.visible_page()
+        if page == "today":  # the row's customer, asked in a small dialog (Today stays)
+            customer_id = self.chosen_id()
+            if customer_id is not None:
+                self.today_actions.log_for(customer_id)
+            return
+        if page == "customers" and self.customers_page.current_id() is not None:
+            self.card.focus_log()
 
     def log_conversation(self, customer_id: int, channel: str, summary: str) -> None:
         if self._push(undo.LogInteraction(self.session.book, customer_id, channel, summary,
@@ -372,9 +439,17 @@ class MainWindow(WindowDialogs, QMainWindow):
             self.statusBar().showMessage(self.tr("Conversation saved."), 4000)
 
     def trash_selected(self) -> None:
-        ids = self.customers_page.selected_ids()
+        if self.visible_page() != "customers":
+            return  # never the list's selection while another page is on screen
+        ids = self.chosen_ids()
         if ids:
             self.trash(ids)
+
+    def restore_selected(self) -> None:
+        if self.visible_page() == "trash":
+            ids = self.chosen_ids()
+            if ids:
+                self.restore(ids)
 
     def trash(self, ids: list[int]) -> None:
         if self._push(undo.TrashCustomers(self.session.book, ids, self._changed)):
@@ -404,12 +479,18 @@ class MainWindow(WindowDialogs, QMainWindow):
         self._changed(None)
 
     def _add_follow_up(self, customer_id: int, title: str, due) -> None:
-        self._guard(lambda: self.session.book.add_follow_up(customer_id, title, due))
-        self._changed(customer_id)
+        if self._push(undo.AddFollowUp(self.session.book, customer_id, title, due,
+                                       self._changed)):
+            self.statusBar().showMessage(
+                self.tr("Follow-up added. Press Ctrl+Z to undo."), 6000)
 
     def _toggle_follow_up(self, follow_up_id: int, done: bool) -> None:
-        self._guard(lambda: self.session.book.set_follow_up_done(follow_up_id, done))
-        self._changed(self.customers_page.current_id())
+        customer_id = self.card.card.id if self.card.card is not None else None
+        if self._push(undo.ToggleFollowUp(self.session.book, follow_up_id, customer_id, done,
+                                          self._changed)):
+            self.statusBar().showMessage(
+                (self.tr("Follow-up done. Press Ctrl+Z to undo.") if done
+                 else self.tr("Follow-up open again. Press Ctrl+Z to undo.")), 6000)
 
     def _push(self, command) -> bool:
         return self._guard(lambda: self.undo_stack.push(command))

@@ -54,6 +54,14 @@ def build_actions(window) -> None:
         None,
         window.tr("Move the chosen customers to Trash (Delete)"),
     )
+    window.restore_action = _action(
+        window,
+        "restore",
+        window.tr("Restore from Trash"),
+        window.restore_selected,
+        None,
+        window.tr("Bring the customers chosen in Trash back to the list"),
+    )
     window.undo_action = window.undo_stack.createUndoAction(window, window.tr("Undo"))
     window.undo_action.setIcon(icon("undo"))
     window.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
@@ -114,6 +122,7 @@ def build_actions(window) -> None:
         window.edit_action,
         window.log_action,
         window.trash_action,
+        window.restore_action,
     ):
         edit_menu.addSeparator() if action is None else edit_menu.addAction(action)
     go_menu = menu.addMenu(window.tr("&Go"))

@@ -105,12 +105,9 @@ class SalesActions(QObject):
 
     def record_for_current(self) -> None:
         """From the toolbar or menu: for the customer whose card is open, else ask who."""
-        card = self.window.card.card
-        on_customers = self.window.pages.currentIndex() == 0
-        if card is not None and card.deleted_at is None and on_customers:
-            self.record_sale(card.id)
-        else:
-            self.record_sale(None)
+        window = self.window
+        chosen = window.chosen_id() if window.visible_page() in ("customers", "today") else None
+        self.record_sale(chosen)  # None: the dialog asks who
 
     def record_sale(self, customer_id: int | None) -> None:
         from crmdesk.ui.sale_dialog import SaleDialog

@@ -245,8 +245,21 @@ class TodayActions:
         if answer is not None:
             self.window.log_conversation(occ.customer_id, *answer)
 
+    def log_for(self, customer_id: int) -> None:
+        """Log conversation (toolbar, menu) while Today shows: for the current row's customer."""
+        try:
+            name = self.session.book.card(customer_id).name
+        except NotFound:
+            return
+        answer = self._ask(name, "", "other")
+        if answer is not None:
+            self.window.log_conversation(customer_id, *answer)
+
     def _ask_conversation(self, occ, summary: str, channel: str) -> tuple[str, str] | None:
-        dialog = ConversationDialog(occ.customer_name, summary, channel, self.window)
+        return self._ask(occ.customer_name, summary, channel)
+
+    def _ask(self, name: str, summary: str, channel: str) -> tuple[str, str] | None:
+        dialog = ConversationDialog(name, summary, channel, self.window)
         self.last_dialog = dialog
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None

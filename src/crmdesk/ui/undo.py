@@ -107,6 +107,45 @@ class LogInteraction(QUndoCommand):
         self.changed(self.customer_id)
 
 
+class AddFollowUp(QUndoCommand):
+    """A follow-up added on the card; undo takes it away again, redo puts it back."""
+
+    def __init__(self, book: CustomerBook, customer_id: int, title: str, due_on: dt.date,
+                 changed: Changed):
+        super().__init__(tr("add a follow-up"))
+        self.book, self.customer_id, self.changed = book, customer_id, changed
+        self.title, self.due_on = title, due_on
+        self.follow_up_id: int | None = None
+
+    def redo(self) -> None:
+        self.follow_up_id = self.book.add_follow_up(self.customer_id, self.title, self.due_on)
+        self.changed(self.customer_id)
+
+    def undo(self) -> None:
+        if self.follow_up_id is not None:
+            self.book.remove_follow_up(self.follow_up_id)
+            self.follow_up_id = None
+        self.changed(self.customer_id)
+
+
+class ToggleFollowUp(QUndoCommand):
+    """A follow-up ticked (done) or unticked on the card; undo puts the tick back."""
+
+    def __init__(self, book: CustomerBook, follow_up_id: int, customer_id: int | None,
+                 done: bool, changed: Changed):
+        super().__init__(tr("tick a follow-up") if done else tr("untick a follow-up"))
+        self.book, self.follow_up_id, self.customer_id = book, follow_up_id, customer_id
+        self.done, self.changed = done, changed
+
+    def redo(self) -> None:
+        self.book.set_follow_up_done(self.follow_up_id, self.done)
+        self.changed(self.customer_id)
+
+    def undo(self) -> None:
+        self.book.set_follow_up_done(self.follow_up_id, not self.done)
+        self.changed(self.customer_id)
+
+
 # --- reminders and appointments (the Today page and the card) ----------------------------
 
 REMINDER_STEPS = {"snoozed": "snooze a reminder", "dismissed": "dismiss a reminder",
