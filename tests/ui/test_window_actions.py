@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import Qt
 
 from crmdesk.core.model import ListQuery
 from crmdesk.ui.main_window import PAGE_CUSTOMERS, PAGE_TODAY, PAGE_TRASH

@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from PySide6.QtCore import QDate, QLocale, Qt, QTime, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QDesktopServices, QIcon
+from PySide6.QtCore import QDate, QLocale, Qt, QTime, Signal
+from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -423,7 +423,9 @@ class TodayPage(QWidget):
         return button
 
     def open_url(self, url: str) -> None:
-        QDesktopServices.openUrl(QUrl(url))
+        from crmdesk.ui.contact_links import open_link
+
+        self.link_message = open_link(self, url)  # says so when nothing opens the link
 
     # --- reading back (tests, keyboard) --------------------------------------------------------
 

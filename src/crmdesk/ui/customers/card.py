@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QPalette, QShortcut
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -268,8 +268,9 @@ class CustomerCardView(QWidget):
         return button
 
     def _open_url(self, url: str) -> None:
-        if url:
-            QDesktopServices.openUrl(QUrl(url))
+        from crmdesk.ui.contact_links import open_link
+
+        self.link_message = open_link(self, url)  # says so when nothing opens the link
 
     def _text_label(self) -> QLabel:
         label = QLabel()
