@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from crmdesk.core import duplicates
+from crmdesk.core import merge as merge_rules
 from crmdesk.core.customers import CustomerBook
 from crmdesk.core.model import ConsentInput, CustomerInput, DateInput
 from crmdesk.store.models import Appointment, ReminderDelivery
@@ -121,7 +122,7 @@ def test_merge_moves_everything_and_trashes_the_other(db, book, clock, customer_
     assert merged.tags == ["newsletter", "shoes", "vip"]
     assert {d.kind for d in merged.dates} == {"birthday", "anniversary", "custom"}
     consents = {c.channel: c for c in merged.consents}
-    assert consents["email"].granted is True  # the survivor's is kept
+    assert consents["email"].granted is False  # the other's "no" is the more recent decision
     assert consents["sms"].granted is True
     card = book.card(survivor)
     assert card.name == "Anne Schmidt"
@@ -188,7 +189,7 @@ def test_merge_is_one_transaction(db, book, clock, monkeypatch):
     def broken(*_args):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(duplicates.search, "index_customers", broken)
+    monkeypatch.setattr(merge_rules.search, "index_customers", broken)
     with pytest.raises(RuntimeError):
         duplicates.merge(db, survivor, other, {"email": "other"}, NOW)
     assert (book.load_input(survivor), counts(db, survivor), counts(db, other)) == before

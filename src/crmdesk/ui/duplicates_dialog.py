@@ -80,8 +80,8 @@ class MergeCustomers(QUndoCommand):
 
     def undo(self) -> None:
         try:
-            duplicates.undo_merge(self.db, self.record)
-        except NotFound:
+            duplicates.undo_merge(self.db, self.record, self.now)
+        except (NotFound, duplicates.MergeError):
             log.exception("undoing a merge failed")
         self.changed(self.record.survivor_id)
 
@@ -283,10 +283,10 @@ class DuplicatesDialog(QDialog):
         if row == 1:
             self.grid.addWidget(QLabel(self.tr("Their details are the same.")), 1, 0, 1, 3)
         self.explain.setText(self.tr(
-            "Merge keeps the customer on the left, with the details chosen above. The dates, "
-            "conversations, follow-ups, appointments and tags of the one on the right move to "
-            "it, and the one on the right goes to Trash. Edit ▸ Undo puts both back as they "
-            "were."))
+            "Merge keeps the customer on the left, with the details chosen above. The "
+            "purchases, points, dates, conversations, follow-ups, appointments and tags of the "
+            "one on the right move to it, and the one on the right goes to Trash. Edit ▸ Undo "
+            "puts both back as they were."))
 
     def _differing(self, a: CustomerInput, b: CustomerInput) -> list[str]:
         names = [n for n in duplicates.FIELDS if getattr(a, n) != getattr(b, n)]
