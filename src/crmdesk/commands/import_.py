@@ -16,6 +16,9 @@ from pathlib import Path
 EXIT_NOT_READ = 1
 EXIT_USAGE = 2
 MAX_REASONS = 20
+#: How long the command line waits for another crmdesk (an import, the window) to finish
+#: writing before giving up, in seconds; the window itself never waits this long.
+PATIENCE = 600.0
 
 
 def add_parser(sub) -> None:
@@ -84,6 +87,38 @@ def _plan(name: str, make_plan):
 
 
 def run(args: argparse.Namespace) -> int:
+    """The command; `crmdesk import … | head` ends quietly when the reader has seen enough."""
+    from crmdesk.cli import EXIT_DATABASE
+    from crmdesk.core.write_turn import BookBusy
+    from crmdesk.formats.export_files import ExportError
+
+    try:
+        try:
+            return _run(args)
+        except BookBusy as exc:
+            print(f"crmdesk: {exc}", file=sys.stderr)
+            return EXIT_DATABASE
+        except ExportError as exc:  # the --rejected file (the import itself is done)
+            print(f"crmdesk: {exc}", file=sys.stderr)
+            return EXIT_NOT_READ
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+
+
+def _quiet_stdout() -> None:
+    """The reader of our output went away: send the rest (and Python's last flush) nowhere."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _run(args: argparse.Namespace) -> int:
     from crmdesk.cli import EXIT_DATABASE, open_book
     from crmdesk.core import importing
     from crmdesk.core import settings as settings_store
@@ -128,7 +163,8 @@ def run(args: argparse.Namespace) -> int:
         if args.dry_run:
             created, merged = len(planned.to_create), len(planned.to_merge)
         else:
-            result = importing.apply(planned, db, progress=_progress)
+            result = importing.apply(planned, db, progress=_progress, patience=PATIENCE,
+                                     waiting=_waiting)
             if sys.stderr.isatty():
                 print(file=sys.stderr)
             created, merged = len(result.created_ids), len(result.merged)
@@ -139,6 +175,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     finally:
         db.close()
+
+
+def _waiting() -> None:
+    print("waiting for another crmdesk to finish…", file=sys.stderr, flush=True)
 
 
 def _progress(done: int, total: int) -> bool:
@@ -179,7 +219,8 @@ def _run_purchases(args: argparse.Namespace, table, mapping: dict[str, str]) -> 
             return EXIT_NOT_READ
         batch = ""
         if not args.dry_run and planned.to_import:
-            result = purchase_import.apply(planned, db, progress=_progress)
+            result = purchase_import.apply(planned, db, progress=_progress,
+                                           patience=PATIENCE, waiting=_waiting)
             if sys.stderr.isatty():
                 print(file=sys.stderr)
             batch = result.batch

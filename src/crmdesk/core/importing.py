@@ -36,6 +36,8 @@ from crmdesk.core.clock import Now, system_now, utc_naive
 from crmdesk.core.customers import CustomerBook, NotFound
 from crmdesk.core.model import CustomerInput
 from crmdesk.core.text import fold
+from crmdesk.core.write_turn import write_turn
+from crmdesk.formats.export_files import atomic_output
 from crmdesk.formats.import_common import Table, cell_text, paused_gc
 from crmdesk.formats.import_mapping import AmbiguousDates, check_mapping, date_orders, date_shape
 from crmdesk.formats.import_rows import RowReader, reason  # noqa: F401  (import_json uses it)
@@ -48,7 +50,8 @@ CHUNK = 2000
 _COLUMNS = ("id", "kind", "first_name", "last_name", "business_name", "display_name",
             "sort_name", "phone", "phone_alt", "email", "whatsapp", "address", "city",
             "postcode", "country", "notes", "likes", "dislikes", "diet", "sizes", "status",
-            "source", "do_not_contact", "keep_in_touch_days", "created_at", "updated_at")
+            "source", "do_not_contact", "keep_in_touch_days", "phone_check", "created_at",
+            "updated_at")
 _INSERT = f"INSERT INTO customer ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 _INSERT_DATE = ("INSERT INTO important_date (customer_id, kind, label, day, month, year, "
                 "lead_days) VALUES (?, ?, ?, ?, ?, ?, ?)")
@@ -98,6 +101,13 @@ class ImportPlan:
     def rejected(self) -> list[PlannedRow]:
         return self._with("reject")
 
+    @property
+    def kept_as_written(self) -> list[PlannedRow]:
+        """Rows to add or merge with a phone number that could not be checked: kept as
+        written and marked "to check" (`CustomerInput.phone_check`), not refused."""
+        return [r for r in self.rows if r.action in ("create", "merge")
+                and r.data is not None and r.data.phone_check]
+
 
 @dataclass
 class ImportResult:
@@ -107,6 +117,7 @@ class ImportResult:
     skipped: int = 0
     rejected: int = 0
     problems: list[str] = field(default_factory=list)  # merges that could not be written
+    kept_as_written: int = 0  # customers added or merged with a phone number left to check
 
 
 def fast_fold(text: str) -> str:
@@ -270,15 +281,63 @@ def merge_into(base: CustomerInput, new: CustomerInput) -> CustomerInput:
     have = {(d.kind, d.label.casefold()) for d in out.dates}
     out.dates += [dataclasses.replace(d, id=None) for d in new.dates
                   if (d.kind, d.label.casefold()) not in have]
+    channels = {c.channel for c in out.consents}
+    out.consents += [c for c in new.consents if c.channel not in channels]
+    out.do_not_contact = out.do_not_contact or new.do_not_contact  # a "no" is never lost
+    if out.keep_in_touch_days is None:
+        out.keep_in_touch_days = new.keep_in_touch_days
     return out
 
 
+def recheck(plan_: ImportPlan, db: SqliteDatabase) -> int:
+    """Inside the transaction that writes: rows planned as new customers that now match one in
+    the book (added or changed by another program since the check, such as the same file
+    imported twice at once) are skipped or merged, as the plan's `on_duplicate` says. Rows the
+    user chose to create although they matched (`existing_id` set) are left as chosen.
+    Returns how many rows changed."""
+    if plan_.on_duplicate == "create":
+        return 0
+    fresh = [r for r in plan_.rows
+             if r.action == "create" and r.existing_id is None and r.data is not None]
+    if not fresh:
+        return 0
+    known = known_keys(db)
+    changed = 0
+    for row in fresh:
+        found = _first(_keys(row.data), known)
+        if found is None:
+            continue
+        row.existing_id = found[0]
+        if plan_.on_duplicate == "merge":
+            row.action = "merge"
+        else:
+            row.action = "skip"
+            row.reason = (f"Already in your book ({_WHY[found[1]]}): added by another "
+                          "import while this one was checked.")
+        changed += 1
+    return changed
+
+
 def apply(plan_: ImportPlan, db: SqliteDatabase, progress: Progress | None = None,
-          now: Now = system_now) -> ImportResult:
+          now: Now = system_now, patience: float | None = None,
+          waiting: Callable[[], None] | None = None) -> ImportResult:
     """Write the plan in one transaction. `progress(done, total)` is called every few thousand
-    customers; returning False cancels: ImportCancelled is raised and nothing is written."""
+    customers; returning False cancels: ImportCancelled is raised and nothing is written.
+
+    The transaction takes the book's write lock first (`write_turn`; another crmdesk writing:
+    `waiting()` is called and the lock waited for up to `patience` seconds, else BookBusy),
+    then checks the duplicates again against what the book now holds (`recheck`, which may
+    change the plan's rows), then writes."""
+    with write_turn(db, patience, waiting):
+        recheck(plan_, db)
+        return _write(plan_, db, progress, now)
+
+
+def _write(plan_: ImportPlan, db: SqliteDatabase, progress: Progress | None,
+           now: Now) -> ImportResult:
     result = ImportResult(batch=uuid.uuid4().hex[:12], skipped=len(plan_.skipped),
-                          rejected=len(plan_.rejected))
+                          rejected=len(plan_.rejected),
+                          kept_as_written=len(plan_.kept_as_written))
     creates = [r.data for r in plan_.to_create]
     merges = plan_.to_merge
     total = len(creates) + len(merges)
@@ -293,7 +352,7 @@ def apply(plan_: ImportPlan, db: SqliteDatabase, progress: Progress | None = Non
         if progress is not None and progress(done, total) is False:
             raise ImportCancelled("The import was cancelled: nothing was written.")
 
-    with db.atomic("IMMEDIATE"), paused_gc():
+    with db.atomic(), paused_gc():
         tags = _tags(db, {t for d in creates for t in d.tags})
         next_id = db.execute_sql("SELECT COALESCE(MAX(id), 0) + 1 FROM customer").fetchone()[0]
         if creates:  # search rows left by customers deleted for good, if any: not theirs
@@ -303,6 +362,7 @@ def apply(plan_: ImportPlan, db: SqliteDatabase, progress: Progress | None = Non
             ids = range(next_id, next_id + len(chunk))
             next_id += len(chunk)
             _insert(db, *_layout(chunk, ids, tags, stamp))
+            _insert_consents(db, chunk, ids, plan_.today)
             result.created_ids.extend(ids)
             report(len(chunk))
         pending = 0
@@ -347,7 +407,7 @@ def _layout(chunk: list[CustomerInput], ids: range, tags: dict[str, tuple[int, s
                      fast_fold(display), d.phone, d.phone_alt, d.email, d.whatsapp, d.address,
                      d.city, d.postcode, d.country, d.notes, d.likes, d.dislikes, d.diet,
                      d.sizes, d.status, d.source, int(d.do_not_contact), d.keep_in_touch_days,
-                     stamp, stamp))
+                     d.phone_check, stamp, stamp))
         if d.dates:
             dates.extend((cid, x.kind, x.label, x.day, x.month, x.year, x.lead_days)
                          for x in d.dates)
@@ -362,6 +422,17 @@ def _layout(chunk: list[CustomerInput], ids: range, tags: dict[str, tuple[int, s
              d.phone_alt, d.whatsapp, d.city, d.postcode, d.country, d.address, d.notes,
              d.likes, d.dislikes, d.diet, d.sizes, d.source, tag_names))))
     return rows, dates, links, found
+
+
+def _insert_consents(db: SqliteDatabase, chunk: list[CustomerInput], ids: range,
+                     today: dt.date) -> None:
+    """The new customers' consents; one without a date is recorded on the day of the import."""
+    rows = [(cid, c.channel, int(c.granted), (c.recorded_on or today).isoformat(), c.source)
+            for cid, d in zip(ids, chunk, strict=True) for c in d.consents]
+    if rows:
+        db.cursor().executemany(
+            "INSERT OR REPLACE INTO consent (customer_id, channel, granted, recorded_on, "
+            "source) VALUES (?, ?, ?, ?, ?)", rows)
 
 
 def _insert(db: SqliteDatabase, rows: list, dates: list, links: list, found: list) -> None:
@@ -390,9 +461,10 @@ def undo(result: ImportResult, db: SqliteDatabase, now: Now = system_now,
 
 def rejected_csv(plan_: ImportPlan, path: Path | str) -> int:
     """Write the rejected rows, as they were in the file, with a "reason" column first; returns
-    how many. UTF-8 with a byte-order mark, so spreadsheet programs show accents right."""
+    how many. UTF-8 with a byte-order mark, so spreadsheet programs show accents right.
+    Readable by its owner only (it holds personal data); ExportError when it cannot be written."""
     rejected = plan_.rejected
-    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+    with atomic_output(Path(path), encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["reason", *plan_.table.headers])
         for row in rejected:

@@ -52,7 +52,9 @@ from crmdesk.core.clock import Now, system_now, utc_naive
 from crmdesk.core.importing import ImportCancelled
 from crmdesk.core.purchase_match import Matcher
 from crmdesk.core.sales import MAX_NOTE
+from crmdesk.core.write_turn import write_turn
 from crmdesk.formats import purchase_import as sales_format
+from crmdesk.formats.export_files import atomic_output
 from crmdesk.formats.import_common import Table, cell_text
 from crmdesk.formats.import_mapping import AmbiguousDates
 from crmdesk.formats.purchase_import import RowProblem, SaleReader, SaleRow
@@ -345,17 +347,19 @@ _INSERT_ITEM = ("INSERT INTO purchase_item (purchase_id, customer_id, purchased_
 
 
 def apply(plan_: PurchasePlan, db: SqliteDatabase, progress: Progress | None = None,
-          now: Now = system_now, batch: str | None = None) -> PurchaseResult:
+          now: Now = system_now, batch: str | None = None, patience: float | None = None,
+          waiting: Callable[[], None] | None = None) -> PurchaseResult:
     """Write the plan's purchases (not those already imported) in one transaction, in chunks.
     `progress(done, total)` after each chunk; returning False raises ImportCancelled and
-    nothing is written. No loyalty points are earned by imported history."""
+    nothing is written. No loyalty points are earned by imported history. Another crmdesk
+    writing: see `write_turn` (`patience`, `waiting`; BookBusy)."""
     result = PurchaseResult(batch=batch or uuid.uuid4().hex[:12],
                             duplicates=plan_.duplicate_purchases)
     # In customer order: the per-customer indexes and sums are written close together.
     purchases = sorted(plan_.to_import, key=lambda p: (p.customer_id, p.day))
     total = len(purchases)
     stamp = utc_naive(now()).replace(microsecond=0)
-    with db.atomic("IMMEDIATE"):
+    with write_turn(db, patience, waiting):
         categories, products = _catalogue(db, "category"), _catalogue(db, "product")
         _add_catalogue(db, purchases, categories, products, result)
         product_category = dict(db.execute_sql("SELECT id, category_id FROM product"))
@@ -450,9 +454,10 @@ def undo(db: SqliteDatabase, batch: str, new_category_ids: list[int] = (),
 
 def rejected_csv(plan_: PurchasePlan, path: Path | str) -> int:
     """Write the rows not imported (unmatched, ambiguous, rejected) as they were in the file,
-    with a "reason" column first; returns how many. UTF-8 with a byte-order mark."""
+    with a "reason" column first; returns how many. UTF-8 with a byte-order mark; readable by
+    its owner only (ExportError when it cannot be written)."""
     rows = plan_.not_imported
-    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+    with atomic_output(Path(path), encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["reason", *plan_.table.headers])
         for row in rows:
