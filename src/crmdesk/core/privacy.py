@@ -57,6 +57,22 @@ log = logging.getLogger(__name__)
 
 FORGOTTEN_NAME = "Forgotten customer"
 
+#: Every table holding a customer reference, and what `forget` does with its rows (a test reads
+#: the schema and fails when a table with a customer reference is missing here).
+FORGET_TABLES: dict[str, str] = {
+    "consent": "erased",
+    "customer_tag": "unlinked (tags nobody uses any more erased)",
+    "important_date": "erased",
+    "reminder_delivery": "erased",
+    "interaction": "kept, summary emptied",
+    "follow_up": "kept, title emptied",
+    "appointment": "kept, place and note emptied",
+    "purchase": "kept, note emptied",
+    "purchase_item": "kept, description emptied",
+    "loyalty_entry": "kept, reward's words emptied",
+    "customer_sales": "kept (numbers only: sums, points, RFM scores)",
+}
+
 #: Customer fields emptied by `forget`.
 PERSONAL_FIELDS = ("first_name", "last_name", "business_name", "phone", "phone_alt", "email",
                    "whatsapp", "address", "postcode", "city", "country", "notes", "likes",
