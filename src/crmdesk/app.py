@@ -10,6 +10,28 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 EXIT_DATABASE = 2
+#: a second launch for another book than the one crmdesk already has open
+EXIT_OTHER_BOOK = 3
+
+
+def other_book_message(running: str, wanted: str) -> str:
+    from PySide6.QtCore import QCoreApplication
+
+    return (QCoreApplication.translate(
+        "App", "crmdesk is already running with the book %1; close it first to open %2.")
+        .replace("%1", running).replace("%2", wanted))
+
+
+def tell_other_book(app, running: str, wanted: str) -> None:
+    """A second launch asked for another book: say so on stderr, and in a message box when
+    there is a screen to show it on (the running window comes forward by itself)."""
+    message = other_book_message(running, wanted)
+    print(f"crmdesk: {message}", file=sys.stderr, flush=True)
+    if app.platformName() in ("offscreen", "minimal"):
+        return
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.warning(None, "crmdesk", message)
 
 
 def ms_since_process_start(fallback_start: float) -> float:
@@ -52,9 +74,12 @@ def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = Fa
     if not ready_and_exit:
         from crmdesk.desktop.single_instance import SingleInstance
 
-        instance = SingleInstance(parent=app)
+        instance = SingleInstance(parent=app, db_path=db_path.absolute())
         if not instance.try_become_primary(sys.argv[1:]):
             # crmdesk already runs for this user: it brings its window forward.
+            if not instance.same_book():
+                tell_other_book(app, instance.running_db, str(db_path.absolute()))
+                return EXIT_OTHER_BOOK
             print("crmdesk is already running; its window was brought forward.")
             return 0
 
@@ -109,6 +134,7 @@ def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = Fa
             QTimer.singleShot(0, window.install_data_menus)
         life = TrayLife(app, window, state, parent=app)
         instance.messageReceived.connect(life.on_second_launch)
+        instance.otherBookRequested.connect(life.on_other_book)
         # Reminders start once the window is up (what came due meanwhile: one summary);
         # today's backup is made in the background.
         QTimer.singleShot(0, lambda: life.attach_scheduler(session))

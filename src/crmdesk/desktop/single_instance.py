@@ -13,7 +13,9 @@ first instance as its argv, and the app decides what to do with it.
 Local sockets (QLocalServer/QLocalSocket): a Unix socket in $XDG_RUNTIME_DIR (else Qt's temp
 folder), a named pipe on Windows, both readable by this user only. A socket left behind by a
 crash is noticed (nobody answers on it) and replaced. The message is one line of JSON,
-{"argv": [...]}. On Windows two processes started in the same instant could both listen (pipes
+{"argv": [...], "db": "<the book the second launch wants>"}; the first answers with one line,
+{"db": "<the book it has open>"}, so a second launch for another book can tell the user
+(`running_db`, `same_book`) instead of silently showing the first one's book. On Windows two processes started in the same instant could both listen (pipes
 allow it); everywhere else the loser of that race finds the winner and passes its arguments on.
 """
 
@@ -60,20 +62,38 @@ def server_name(key: str = "crmdesk", user: str | None = None,
     return name
 
 
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Do two paths name the same book? (The same file, or the same place once resolved.)"""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        def norm(path):
+            return os.path.normcase(os.path.realpath(os.path.abspath(path)))
+
+        return norm(a) == norm(b)
+
+
 class SingleInstance(QObject):
     """`try_become_primary(argv)` is True for the first instance (which then listens and emits
     `messageReceived(list)` for each later launch) and False for a later one (whose argv has
     been passed on)."""
 
     messageReceived = Signal(list)
+    #: a later launch asked for another book than ours (its path), after messageReceived
+    otherBookRequested = Signal(str)
 
     def __init__(self, key: str = "crmdesk", parent: QObject | None = None, *,
-                 name: str | None = None, timeout_ms: int = CONNECT_TIMEOUT_MS):
+                 name: str | None = None, timeout_ms: int = CONNECT_TIMEOUT_MS,
+                 db_path: str | os.PathLike | None = None):
         super().__init__(parent)
         self.name = name or server_name(key)
         self.timeout_ms = timeout_ms
         self.server: QLocalServer | None = None
         self._buffers: dict[QLocalSocket, bytes] = {}
+        #: the book this process has open (the first instance tells later launches)
+        self.db_path = str(db_path) if db_path is not None else None
+        #: in a later launch: the book the running crmdesk has open (None: it did not say)
+        self.running_db: str | None = None
 
     @property
     def is_primary(self) -> bool:
@@ -112,19 +132,43 @@ class SingleInstance(QObject):
 
     # --- the second launch --------------------------------------------------------------------
 
+    def same_book(self) -> bool:
+        """In a later launch: does the running crmdesk have our book open? (True when it did
+        not say which, as an older crmdesk would not.)"""
+        return self.running_db is None or self.db_path is None or same_file(self.running_db,
+                                                                            self.db_path)
+
     def _pass_on(self, argv: Sequence[str]) -> bool:
-        """Send argv to a running instance; True when one is listening. (Blocking for at most
-        `timeout_ms`, but only in a second launch that exits right after, showing nothing.)"""
+        """Send argv (and our book) to a running instance and read which book it has open;
+        True when one is listening. (Blocking for at most a few `timeout_ms`, but only in a
+        second launch that exits right after.)"""
         socket = QLocalSocket()
         socket.connectToServer(self.name)
         if not socket.waitForConnected(self.timeout_ms):
             return False
-        socket.write(json.dumps({"argv": list(argv)}).encode("utf-8") + b"\n")
+        message = {"argv": list(argv)}
+        if self.db_path is not None:
+            message["db"] = self.db_path
+        socket.write(json.dumps(message).encode("utf-8") + b"\n")
         if not socket.waitForBytesWritten(self.timeout_ms):
             log.warning("could not pass the arguments to the running crmdesk: %s",
                         socket.errorString())
+        if self.db_path is not None:  # only a launch that says its book waits for the answer
+            self.running_db = self._read_answer(socket)
         socket.disconnectFromServer()
         return True
+
+    def _read_answer(self, socket: QLocalSocket) -> str | None:
+        data = b""
+        while b"\n" not in data and len(data) < MAX_MESSAGE:
+            if not socket.bytesAvailable() and not socket.waitForReadyRead(self.timeout_ms):
+                return None  # an older crmdesk, or a busy one: it did not say
+            data += bytes(socket.readAll().data())
+        try:
+            db = json.loads(data.split(b"\n", 1)[0].decode("utf-8")).get("db")
+        except (ValueError, AttributeError):
+            return None
+        return db if isinstance(db, str) else None
 
     # --- the first instance -------------------------------------------------------------------
 
@@ -149,15 +193,25 @@ class SingleInstance(QObject):
             return
         line = data.split(b"\n", 1)[0]
         try:
-            argv = json.loads(line.decode("utf-8"))["argv"]
+            message = json.loads(line.decode("utf-8"))
+            argv = message["argv"]
             if not isinstance(argv, list) or not all(isinstance(a, str) for a in argv):
                 raise ValueError("argv is not a list of strings")
-        except (ValueError, KeyError, TypeError) as exc:
+            wanted = message.get("db")
+            if wanted is not None and not isinstance(wanted, str):
+                raise ValueError("db is not a text")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             log.warning("single instance: ignoring a malformed message: %s", exc)
             socket.abort()
             return
         self._buffers.pop(socket, None)
+        if self.db_path is not None:  # tell the later launch which book is open here
+            socket.write(json.dumps({"db": self.db_path}).encode("utf-8") + b"\n")
+            socket.flush()
         self.messageReceived.emit(argv)
+        if wanted is not None and self.db_path is not None and not same_file(wanted,
+                                                                             self.db_path):
+            self.otherBookRequested.emit(wanted)
 
     def _drop(self, socket: QLocalSocket) -> None:
         self._buffers.pop(socket, None)

@@ -162,6 +162,13 @@ class TrayLife(QObject):
         if "--minimized" not in argv:
             self.bring_forward()
 
+    def on_other_book(self, wanted: str) -> None:
+        """A later launch asked for another book: that launch tells the user and ends; this
+        window (brought forward) says why it is the one showing."""
+        self.window.statusBar().showMessage(
+            self.tr("crmdesk was started again for the book %1. Quit this one first to open "
+                    "that book.").replace("%1", wanted), 15000)
+
     def _told_once(self) -> None:
         if self.state.value("tray/told", "false") in ("true", True):
             return
