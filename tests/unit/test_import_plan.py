@@ -47,11 +47,15 @@ def test_dry_run_writes_nothing_then_apply_writes_everything(db, book, clock, tm
     before = fingerprint(db)
     plan = plan_for(db, clock, table)
     assert fingerprint(db) == before
-    assert [r.label for r in plan.to_create] == ["Row 2", "Row 4"]
-    assert [(r.label, r.reason) for r in plan.rejected] == \
-        [("Row 3", "Phone “12”: This number has too few or too many digits.")]
+    assert [r.label for r in plan.to_create] == ["Row 2", "Row 3", "Row 4"]
+    assert plan.rejected == []
+    assert [r.label for r in plan.kept_as_written] == ["Row 3"]  # its number is to check
     result = importing.apply(plan, db, now=clock)
-    assert len(result.created_ids) == 2 and result.rejected == 1
+    assert len(result.created_ids) == 3 and result.rejected == 0
+    assert result.kept_as_written == 1
+    ben = book.load_input(result.created_ids[1])
+    assert (ben.first_name, ben.phone, ben.phone_check) == ("Ben", "12", "phone")
+    result.created_ids.pop(1)
     anna = book.card(result.created_ids[0])
     assert (anna.name, anna.data.phone, anna.data.email) == \
         ("Anna Berg", "+442079460001", "anna@example.com")
@@ -158,17 +162,19 @@ def test_a_file_without_names_is_refused(db, clock, tmp_path):
 
 
 def test_rejected_rows_saved_to_fix_and_import_again(db, clock, tmp_path):
-    table = table_of(tmp_path, "Name,Phone,Birthday\nAnna Berg,12,\n,+44 20 7946 0001,\n"
-                               "Ben Cole,+44 20 7946 0002,2099-01-01\nOk Person,,\n")
+    table = table_of(tmp_path, "Name,Phone,Birthday\nAnna Berg,12,\n,,1980-01-01\n"
+                               "Ben Cole,+44 20 7946 0002,2099-01-01\nOk Person,,\n"
+                               ",+44 20 7946 0001,\n")
     plan = plan_for(db, clock, table)
+    assert [r.label for r in plan.to_create] == ["Row 2", "Row 5", "Row 6"]  # nothing lost
     out = tmp_path / "rejected.csv"
-    assert importing.rejected_csv(plan, out) == 3
+    assert importing.rejected_csv(plan, out) == 2
     with open(out, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == ["reason", "Name", "Phone", "Birthday"]
-    assert rows[1][1:] == ["Anna Berg", "12", ""] and "Phone" in rows[1][0]
-    assert "name" in rows[2][0].lower()
-    assert "2099" in rows[3][0] or "year" in rows[3][0].lower()
+    assert rows[1][1:] == ["", "", "1980-01-01"]
+    assert rows[1][0] == "Name: Enter a name, a phone number or an e-mail."
+    assert "2099" in rows[2][0] or "year" in rows[2][0].lower()
     again = import_file.read_file(out)
     assert again.headers == rows[0]
 
@@ -178,18 +184,20 @@ def test_cli_imports_and_summarises(db_path, tmp_path, capsys):
                        "--preset", "google", "--country", "GB"])
     out = capsys.readouterr().out
     assert status == 0
-    assert "imported: 3" in out and "rejected: 1" in out and "Row 5: Phone “12345”" in out
+    assert "imported: 4" in out and "rejected: 0" in out
+    assert "kept as written: 1 (a phone number to check)" in out
     status = cli.main(["import", str(FIXTURES / "google_contacts.csv"), "--db", str(db_path),
                        "--country", "GB"])
-    assert status == 0 and "skipped:  3" in capsys.readouterr().out
+    assert status == 0 and "skipped:  4" in capsys.readouterr().out
 
 
 def test_cli_lists_at_most_twenty_reasons(db_path, tmp_path, capsys):
     path = tmp_path / "bad.csv"
-    path.write_text("Name,Phone\n" + "".join(f"P{i},1{i}\n" for i in range(25)), encoding="utf-8")
+    path.write_text("Name,Phone,Birthday\n" + "".join(f"P{i},1{i},2099-01-01\n"
+                                                      for i in range(25)), encoding="utf-8")
     assert cli.main(["import", str(path), "--db", str(db_path), "--country", "GB"]) == 0
     out = capsys.readouterr().out
-    assert out.count("Phone “") == 20 and "and 5 more" in out
+    assert out.count("Birthday ") == 20 and "and 5 more" in out
 
 
 def test_cli_refuses_ambiguous_dates_and_unreadable_files(db_path, tmp_path, capsys):

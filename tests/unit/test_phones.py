@@ -67,3 +67,45 @@ def test_display_is_national_at_home_and_international_abroad():
 
 def test_digits_for_whatsapp_links():
     assert phones.digits("+447400123456") == "447400123456"
+
+
+# --- numbers that cannot be checked are kept, not refused ------------------------------------
+
+
+@pytest.mark.parametrize(("typed", "country", "kept", "problem"), [
+    ("07400 123456", "GB", "+447400123456", ""),
+    ("07700 900123", "GB", "+447700900123", phones.NOT_IN_COUNTRY),  # possible: normalised
+    ("07400  123456", "", "07400 123456", phones.NO_COUNTRY),  # as written (spaces tidied)
+    ("call me", "GB", "call me", phones.NOT_A_NUMBER),
+    ("12", "GB", "12", phones.BAD_LENGTH),
+    ("447400123456", "", "+447400123456", ""),  # its country code without the "+"
+    ("447400123456", "FR", "+447400123456", ""),
+    ("", "GB", "", ""),
+    (None, "GB", "", ""),
+])
+def test_check_keeps_every_number_and_says_why_it_is_unchecked(typed, country, kept, problem):
+    assert phones.check(typed, country) == (kept, problem)
+
+
+def test_the_remembering_checker_answers_as_check_does():
+    remembered = phones.Normaliser("GB")
+    for raw in ("07400 123456", "07700 900123", "hello", "12", "447400123456", "07400 123456"):
+        assert remembered.check(raw) == phones.check(raw, "GB")
+
+
+@pytest.mark.parametrize(("cell", "text"), [
+    (447400123456, "+447400123456"),
+    (447400123456.0, "+447400123456"),
+    (4.47400123456e11, "+447400123456"),
+    (7400123456, "7400123456"),  # a national number that lost its 0: read with the country
+    (2025550123, "2025550123"),  # not a valid number with "+": left to the default country
+])
+def test_a_spreadsheet_number_cell_gets_its_plus_only_when_it_carries_a_country_code(cell, text):
+    assert phones.from_number_cell(cell) == text
+
+
+def test_the_mark_names_the_unchecked_fields_in_order():
+    assert phones.mark({"whatsapp": "x", "phone": "y"}) == "phone whatsapp"
+    assert phones.mark([]) == ""
+    assert phones.unchecked_fields("phone whatsapp") == ["phone", "whatsapp"]
+    assert phones.unchecked_fields("") == []

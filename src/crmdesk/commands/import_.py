@@ -194,6 +194,7 @@ def _summary(planned, created: int, merged: int, dry_run: bool) -> None:
     print(f"merged:   {merged}")
     print(f"skipped:  {len(planned.skipped)}")
     print(f"rejected: {len(planned.rejected)}")
+    print(f"kept as written: {len(planned.kept_as_written)} (a phone number to check)")
     for row in planned.rejected[:MAX_REASONS]:
         print(f"  {row.label}: {row.reason}")
     if len(planned.rejected) > MAX_REASONS:

@@ -92,7 +92,8 @@ class CustomerBook:
     def load_input(self, customer_id: int) -> CustomerInput:
         """Everything editable about a customer (for the edit dialog and undo snapshots)."""
         customer = self._get(customer_id, include_trash=True)
-        data = CustomerInput(**{name: getattr(customer, name) for name in EDITABLE_FIELDS})
+        data = CustomerInput(**{name: getattr(customer, name) for name in EDITABLE_FIELDS},
+                             phone_check=customer.phone_check)
         data.tags = [name for (name,) in self.db.execute_sql(
             "SELECT t.name FROM customer_tag ct JOIN tag t ON t.id = ct.tag_id "
             "WHERE ct.customer_id = ? ORDER BY t.name COLLATE NOCASE", (customer_id,))]
@@ -226,6 +227,7 @@ class CustomerBook:
     def _apply(customer: Customer, data: CustomerInput) -> None:
         for name in EDITABLE_FIELDS:
             setattr(customer, name, getattr(data, name))
+        customer.phone_check = data.phone_check  # set by validation, never typed
         customer.display_name = validation.display_name(data)
         customer.sort_name = fold(customer.display_name)
 

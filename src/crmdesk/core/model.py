@@ -54,6 +54,9 @@ class CustomerInput:
     source: str = ""
     do_not_contact: bool = False
     keep_in_touch_days: int | None = None
+    # The phone fields whose number could not be checked and is kept as written ("phone
+    # whatsapp"): worked out by validation from the numbers, whatever it holds on the way in.
+    phone_check: str = ""
     tags: list[str] = field(default_factory=list)
     dates: list[DateInput] = field(default_factory=list)
     consents: list[ConsentInput] = field(default_factory=list)

@@ -1,61 +1,134 @@
-"""Phone numbers: normalised to international (E.164) form with a default country."""
+"""Phone numbers: normalised to international (E.164) form with a default country.
+
+A number that cannot be checked is never refused: `check` keeps it (in E.164 form when it
+parses as a possible number, else exactly as written) with the reason it is "unchecked". The
+customer row remembers which of its numbers are unchecked in `phone_check` (`mark`), so the list
+can show and filter them.
+"""
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
+
+#: The customer's phone fields, in the order `mark` and `unchecked_fields` use.
+FIELDS = ("phone", "phone_alt", "whatsapp")
+
+NO_COUNTRY = "Add the country code (for example +44), or set your country in Settings."
+NOT_A_NUMBER = "This does not look like a phone number."
+BAD_LENGTH = "This number has too few or too many digits."
+NOT_IN_COUNTRY = "This number does not exist in its country. Check the digits."
+
+# Digits (with the usual separators) that do not start with 0 or +: may be a number whose
+# country code lost its "+" (a spreadsheet's number cell, "447700900321").
+_BARE_DIGITS = re.compile(r"^[1-9][\d\s\-().]{6,}$")
+_NOT_DIGIT = re.compile(r"\D")
 
 
 class InvalidPhone(ValueError):
     """A phone number that cannot be a real one; the message is for the user."""
 
 
-def normalise(raw: str, default_country: str) -> str:
-    """Return the number in E.164 form (+4915112345678), or "" for an empty input."""
-    text = (raw or "").strip()
-    if not text:
-        return ""
-    region = (default_country or "").upper() or None
+def _parse(text: str, region: str | None):
+    """(number, problem) for `text` read with this default region; number None when it
+    does not parse, problem "" when the number is valid."""
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
         if exc.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
-            raise InvalidPhone(
-                "Add the country code (for example +44), or set your country in Settings."
-            ) from exc
-        raise InvalidPhone("This does not look like a phone number.") from exc
+            return None, NO_COUNTRY
+        return None, NOT_A_NUMBER
     if not phonenumbers.is_possible_number(number):
-        raise InvalidPhone("This number has too few or too many digits.")
+        return None, BAD_LENGTH
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhone("This number does not exist in its country. Check the digits.")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return number, NOT_IN_COUNTRY
+    return number, ""
+
+
+def check(raw: str | None, default_country: str) -> tuple[str, str]:
+    """(number to keep, problem). The number is in E.164 form (+4915112345678) when it parses
+    as a possible number, else the text as written (spaces tidied); the problem is "" for a
+    valid number (and for no number), else why it could not be checked, for the user."""
+    text = " ".join((raw or "").split())
+    if not text:
+        return "", ""
+    region = (default_country or "").upper() or None
+    number, problem = _parse(text, region)
+    if problem and _BARE_DIGITS.match(text):
+        # Not a number of the default country: maybe its country code without the "+".
+        international, why = _parse("+" + _NOT_DIGIT.sub("", text), None)
+        if not why:
+            number, problem = international, ""
+    if number is None:
+        return text, problem
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), problem
+
+
+def normalise(raw: str, default_country: str) -> str:
+    """Return the number in E.164 form (+4915112345678), or "" for an empty input; raises
+    InvalidPhone for a number `check` would keep unchecked."""
+    number, problem = check(raw, default_country)
+    if problem:
+        raise InvalidPhone(problem)
+    return number
+
+
+def from_number_cell(value: int | float) -> str:
+    """The text of a spreadsheet's number cell in a phone column: "+<digits>" when the digits
+    are a valid number with their country code (447700900321 -> +447700900321), else the digits
+    (never "7.7e9" nor ".0"), read later with the default country."""
+    digits = str(int(value))
+    if digits.startswith("-"):
+        return digits
+    _number, problem = _parse("+" + digits, None)
+    return digits if problem else "+" + digits
+
+
+def mark(unchecked: dict[str, str] | list[str] | tuple[str, ...]) -> str:
+    """What `phone_check` holds: the unchecked fields' names in `FIELDS` order, spaced ("" when
+    every number was checked or empty)."""
+    return " ".join(name for name in FIELDS if name in unchecked)
+
+
+def unchecked_fields(phone_check: str) -> list[str]:
+    return phone_check.split() if phone_check else []
+
+
+def unchecked_reason(number: str) -> str:
+    """Why a kept number is unchecked, from the number alone (for a mark's tooltip)."""
+    if not number.startswith("+"):
+        return NO_COUNTRY if any(ch.isdigit() for ch in number) else NOT_A_NUMBER
+    return NOT_IN_COUNTRY
 
 
 class Normaliser:
-    """`normalise` for one default country that remembers its answers, for bulk imports: a list
+    """`check` for one default country that remembers its answers, for bulk imports: a list
     holds the same number many times (shared landlines, repeated rows), and each phonenumbers
-    parse and validity check costs some 25-30 µs. Answers are exactly `normalise`'s: the same
-    number, or an InvalidPhone with the same message. One per import; it holds at most `limit`
-    numbers (about 200 bytes each), past which it stops remembering new ones."""
+    parse and validity check costs some 25-30 µs. Answers are exactly `check`'s (and, called,
+    `normalise`'s). One per import; it holds at most `limit` numbers (about 200 bytes each),
+    past which it stops remembering new ones."""
 
     def __init__(self, default_country: str, limit: int = 250_000):
         self.default_country = default_country
         self.limit = limit
-        self._known: dict[str, tuple[bool, str]] = {}  # raw -> (valid, number or message)
+        self._known: dict[str, tuple[str, str]] = {}  # raw -> (number, problem)
 
-    def __call__(self, raw: str) -> str:
+    def check(self, raw: str) -> tuple[str, str]:
         if not raw:
-            return ""
+            return "", ""
         answer = self._known.get(raw)
         if answer is None:
-            try:
-                answer = (True, normalise(raw, self.default_country))
-            except InvalidPhone as exc:
-                answer = (False, str(exc))
+            answer = check(raw, self.default_country)
             if len(self._known) < self.limit:
                 self._known[raw] = answer
-        if not answer[0]:
-            raise InvalidPhone(answer[1])
-        return answer[1]
+        return answer
+
+    def __call__(self, raw: str) -> str:
+        number, problem = self.check(raw)
+        if problem:
+            raise InvalidPhone(problem)
+        return number
 
 
 def display(e164: str, default_country: str = "") -> str:

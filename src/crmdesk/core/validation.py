@@ -20,6 +20,9 @@ _SINGLE_LINE = ("first_name", "last_name", "business_name", "email", "city", "po
 _MULTI_LINE = ("address", "notes", "likes", "dislikes")
 
 
+IDENTIFY = "Enter a name, a phone number or an e-mail."
+
+
 class ValidationError(ValueError):
     """What is wrong, field by field. Keys are field names, or `dates.N` for the Nth date."""
 
@@ -32,8 +35,10 @@ def validate(data: CustomerInput, default_country: str, today: dt.date, *,
              normalise_phone: Callable[[str], str] | None = None) -> CustomerInput:
     """Return a normalised copy of `data`, or raise ValidationError listing every problem.
 
-    `normalise_phone` replaces `phones.normalise(raw, default_country)`, for a bulk import that
-    passes a `phones.Normaliser` of the same country (same answers, each number checked once).
+    A phone number that cannot be checked is no error: it is kept (`phones.check`) and named in
+    the copy's `phone_check`. `normalise_phone` replaces `phones.check(raw, default_country)`,
+    for a bulk import that passes a `phones.Normaliser` of the same country (same answers, each
+    number checked once).
     """
     errors: dict[str, str] = {}
     # Empty fields (most of them) skip the cleaning, which would turn them into "" anyway.
@@ -44,29 +49,43 @@ def validate(data: CustomerInput, default_country: str, today: dt.date, *,
         values[name] = clean_block(text) if text else ""
 
     kind = data.kind if data.kind in CUSTOMER_KINDS else "person"
-    if kind == "business":
-        if not values["business_name"]:
-            errors["business_name"] = "Enter the business name."
-    elif not (values["first_name"] or values["last_name"]):
-        errors["first_name"] = "Enter a first or last name."
 
     email = values["email"]
     if email and not _EMAIL.match(email):
         errors["email"] = "This is not an email address (it looks like name@example.com)."
     values["email"] = email.lower() if email and "email" not in errors else email
 
-    for name in ("phone", "phone_alt", "whatsapp"):
-        try:
-            raw = getattr(data, name)
-            if not raw:
-                values[name] = ""  # what phones.normalise answers for no number
-            elif normalise_phone is not None:
-                values[name] = normalise_phone(raw)
-            else:
-                values[name] = phones.normalise(raw, default_country)
-        except phones.InvalidPhone as exc:
-            errors[name] = str(exc)
-            values[name] = clean(getattr(data, name))
+    # A number that cannot be checked is kept (normalised when it parses, else as written) and
+    # marked: nothing the user entered is lost for a phone number (phones.check).
+    check = normalise_phone.check if isinstance(normalise_phone, phones.Normaliser) else None
+    unchecked = []
+    for name in phones.FIELDS:
+        raw = getattr(data, name)
+        if not raw:
+            values[name] = ""  # what phones.check answers for no number
+            continue
+        if check is not None:
+            number, problem = check(raw)
+        elif normalise_phone is not None:
+            try:
+                number, problem = normalise_phone(raw), ""
+            except phones.InvalidPhone as exc:
+                number, problem = clean(raw), str(exc)
+        else:
+            number, problem = phones.check(raw, default_country)
+        values[name] = number
+        if problem:
+            unchecked.append(name)
+
+    # Only someone with nothing to know them by (no name, phone or e-mail) is refused.
+    named = values["first_name"] or values["last_name"] or values["business_name"]
+    if not (named or values["email"] or values["phone"] or values["phone_alt"]
+            or values["whatsapp"]):
+        key = "business_name" if kind == "business" else "first_name"
+        errors[key] = IDENTIFY
+    elif kind == "business" and not values["business_name"] and \
+            (values["first_name"] or values["last_name"]):
+        errors["business_name"] = "Enter the business name."
 
     status = data.status if data.status in STATUSES else None
     if status is None:
@@ -119,7 +138,7 @@ def validate(data: CustomerInput, default_country: str, today: dt.date, *,
         kind=kind, status=status, do_not_contact=bool(data.do_not_contact),
         keep_in_touch_days=int(keep) if keep is not None else None,
         phone=values.pop("phone"), phone_alt=values.pop("phone_alt"),
-        whatsapp=values.pop("whatsapp"), tags=tags, dates=checked_dates, consents=consents,
+        whatsapp=values.pop("whatsapp"), phone_check=phones.mark(unchecked), tags=tags, dates=checked_dates, consents=consents,
         **values,
     )
 
@@ -128,5 +147,8 @@ def display_name(data: CustomerInput) -> str:
     first, last = data.first_name, data.last_name
     person = f"{first} {last}" if first and last else (first or last or "")
     if data.kind == "business":
-        return data.business_name or person
-    return person or data.business_name
+        name = data.business_name or person
+    else:
+        name = person or data.business_name
+    # Someone known only by an e-mail or a number is listed under it.
+    return name or data.email or data.phone or data.phone_alt or data.whatsapp

@@ -60,6 +60,8 @@ class Customer(BaseModel):
     created_at = DateTimeField()
     updated_at = DateTimeField()
     deleted_at = DateTimeField(null=True)
+    # The phone fields whose number is kept unchecked ("phone whatsapp"; schema step 6).
+    phone_check = TextField(default="")
 
 
 class Consent(BaseModel):

@@ -2,8 +2,9 @@
 
 One row per customer (rowid = customer id) with two columns: `names` (person and business names)
 and `details` (email, phone digits, city, country, tags, notes on taste). The unicode61 tokenizer
-with remove_diacritics makes matching case and accent insensitive; the query adds a prefix star to
-every word so results follow each key typed.
+with remove_diacritics makes matching case and accent insensitive, and `fold_letters` writes the
+letters it leaves alone (ø, æ, ß, ł...) as plain ones in the index and the query; the query adds a
+prefix star to every word so results follow each key typed.
 
 Phone numbers are indexed as digit strings together with every suffix of at least three digits,
 so typing the last four digits of a number (or any run of digits inside it) finds the customer.
@@ -24,6 +25,13 @@ CREATE_SQL = (
 )
 
 _MIN_SUFFIX = 3
+# Letters that are not a base letter with an accent, so the tokenizer's remove_diacritics
+# leaves them alone: written out as the letters a keyboard without them types ("bjorn" finds
+# Bjørn, "strasse" finds Straße). Applied to the indexed text and to the query alike.
+_FOLD = str.maketrans({
+    "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "ẞ": "SS",
+    "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D",
+})
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NOT_DIGIT = re.compile(r"\D")
 _INSERT_SQL = "INSERT INTO customer_search (rowid, names, details) VALUES (?, ?, ?)"
@@ -72,6 +80,12 @@ def _national(digits: str) -> str:
     return ""
 
 
+def fold_letters(text: str) -> str:
+    """`text` with ø, æ, œ, ß, ł, đ, þ and ð written as o, ae, oe, ss, l, d, th and d (the
+    tokenizer folds case and accents itself). Plain ASCII, most text, is returned as it is."""
+    return text if text.isascii() else text.translate(_FOLD)
+
+
 def phone_tokens(number: str) -> list[str]:
     """Digit tokens for a phone number: all its digits, its national form, and every suffix of
     at least three digits (so the last digits, or any run inside the number, find it)."""
@@ -102,7 +116,7 @@ def row_text(row: Sequence) -> tuple[str, str]:
         x for x in (email, " ".join(phones), city, postcode, country, address, tags or "",
                     notes, likes, dislikes, diet, sizes, source) if x
     )
-    return names, details
+    return fold_letters(names), fold_letters(details)
 
 
 def index_customers(db: SqliteDatabase, ids: Iterable[int]) -> None:
@@ -144,7 +158,7 @@ def rebuild(db: SqliteDatabase) -> None:
 def is_selective(text: str) -> bool:
     """True when some word typed has two or more characters: few customers match, so the
     query should start from the search index rather than from the sorted customer list."""
-    return any(len(word) >= 2 for word in _WORD.findall(text or ""))
+    return any(len(word) >= 2 for word in _WORD.findall(fold_letters(text or "")))
 
 
 def match_expression(text: str) -> str | None:
@@ -154,7 +168,7 @@ def match_expression(text: str) -> str | None:
     Words are quoted, so FTS5 operators typed by the user (AND, OR, NEAR, quotes) are plain text.
     """
     terms = []
-    for word in _WORD.findall(text or ""):
+    for word in _WORD.findall(fold_letters(text or "")):
         term = '"' + word.replace('"', '""') + '"*'
         if len(word) == 1:
             # One letter typed: look at names only. Every note and email holds most letters,
