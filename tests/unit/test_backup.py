@@ -172,21 +172,63 @@ def test_inspect_refuses_what_is_not_a_good_backup(filled, tmp_path, kind):
 # --- automatic backups ----------------------------------------------------------------------
 
 
-def test_auto_backup_once_a_day_and_on_quit_after_an_hour(filled):
+def test_auto_backup_once_a_day(filled):
     first = auto_backup(filled, now=NOW)
     assert first is not None and first.path.name == "crmdesk-20260310-103000.db"
     folder = filled.parent / "backups"
     if os.name == "posix":
         assert folder.stat().st_mode & 0o777 == 0o700
     assert auto_backup(filled, now=NOW + dt.timedelta(hours=5)) is None  # same day
-    assert auto_backup(filled, now=NOW + dt.timedelta(minutes=20), on_quit=True) is None
-    quit_copy = auto_backup(filled, now=NOW + dt.timedelta(hours=2), on_quit=True)
-    assert quit_copy is not None
     assert auto_backup(filled, now=NOW + dt.timedelta(days=1)) is not None  # a new day
     assert auto_backup(filled, now=NOW + dt.timedelta(days=1, seconds=1), force=True)
     # rotation keeps the newest of each day
     assert [p.name for _, p in list_backups(filled)] == [
-        "crmdesk-20260310-123000.db", "crmdesk-20260311-103001.db"]
+        "crmdesk-20260310-103000.db", "crmdesk-20260311-103001.db"]
+
+
+def test_quitting_after_a_change_backs_up_however_recent_the_last_backup(filled, add):
+    assert auto_backup(filled, now=NOW) is not None
+    # Nothing written since: quitting makes no backup, minutes or hours later.
+    assert auto_backup(filled, now=NOW + dt.timedelta(minutes=2), on_quit=True) is None
+    assert auto_backup(filled, now=NOW + dt.timedelta(hours=3), on_quit=True) is None
+    add("Alan", "Turing")  # two minutes after the last backup
+    quit_copy = auto_backup(filled, now=NOW + dt.timedelta(minutes=4), on_quit=True)
+    assert quit_copy is not None
+    assert "Alan Turing" in _names(quit_copy.path)
+    assert auto_backup(filled, now=NOW + dt.timedelta(minutes=5), on_quit=True) is None
+
+
+def test_quitting_after_the_book_was_closed_backs_up_only_a_change(db_path, add, opened):
+    """As the app does: the book is closed (its write-ahead log folded into the file), then
+    the quit backup decides."""
+    add("Ada", "Lovelace")
+    assert auto_backup(db_path, now=NOW) is not None  # the start backup, book open
+    opened.db.close()
+    assert auto_backup(db_path, now=NOW + dt.timedelta(minutes=30), on_quit=True) is None
+    opened.db.connect()
+    add("Grace", "Hopper")
+    opened.db.close()
+    made = auto_backup(db_path, now=NOW + dt.timedelta(minutes=40), on_quit=True)
+    assert made is not None and "Grace Hopper" in _names(made.path)
+
+
+def test_a_change_by_another_program_counts(filled):
+    auto_backup(filled, now=NOW)
+    other = sqlite3.connect(filled)
+    other.execute("UPDATE customer SET notes = 'likes tea' WHERE display_name = 'Ada Lovelace'")
+    other.commit()
+    other.close()
+    assert auto_backup(filled, now=NOW + dt.timedelta(minutes=1), on_quit=True) is not None
+
+
+def test_quitting_backs_up_when_it_cannot_tell(filled):
+    auto_backup(filled, now=NOW)
+    (filled.parent / "backups" / ".crmdesk.db.backed-up.json").unlink()
+    assert auto_backup(filled, now=NOW + dt.timedelta(minutes=1), on_quit=True) is not None
+
+
+def test_quitting_with_no_backup_at_all_backs_up(filled):
+    assert auto_backup(filled, now=NOW, on_quit=True) is not None
 
 
 def test_auto_backup_rotation_keeps_days_weeks_months(filled):

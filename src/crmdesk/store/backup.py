@@ -25,18 +25,18 @@ from pathlib import Path
 
 from crmdesk.store import migrations
 from crmdesk.store.backup_auto import (  # re-exported: automatic backups and their rotation
-    QUIT_INTERVAL,
     STAMP,
     Retention,
     auto_backup,
     backup_folder,
+    changed_since_backup,
     choose_to_keep,
     list_backups,
 )
 
 __all__ = [
-    "QUIT_INTERVAL", "STAMP", "BackupError", "BackupInfo", "Retention", "auto_backup",
-    "backup_folder", "backup_to", "choose_to_keep", "inspect_backup", "is_damaged",
+    "STAMP", "BackupError", "BackupInfo", "Retention", "auto_backup",
+    "backup_folder", "backup_to", "changed_since_backup", "choose_to_keep", "inspect_backup", "is_damaged",
     "list_backups", "newest_good_backup", "recover", "restore",
 ]
 

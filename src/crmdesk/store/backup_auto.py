@@ -4,6 +4,14 @@ Automatic backups live in a `backups` folder beside the book, named `<book>-YYYY
 (`crmdesk-...` for the default `crmdesk.db`), in local time. Which of them are kept is decided
 by `choose_to_keep` (pure); `auto_backup` makes one when it is due, then rotates.
 
+Whether the book changed since the last automatic backup: each automatic backup records, in
+`backups/.<book>.backed-up.json`, the state of the book's file just before it was copied (its
+size and modification time, taken right after a passive WAL checkpoint has moved every committed
+change into the file). Any later commit reaches the file at the next checkpoint (at the latest
+when the book is closed, or by the checkpoint `changed_since_backup` runs itself) and so changes
+that state. A record that is missing, unreadable or taken while a reader held back the checkpoint
+counts as "changed": the doubt costs one backup too many, never one too few.
+
 `crmdesk.store.backup` re-exports every name here; it is where the rest of the code imports
 them from.
 """
@@ -12,7 +20,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
+import os
 import re
+import sqlite3
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +35,10 @@ if TYPE_CHECKING:
 
 STAMP = "%Y%m%d-%H%M%S"
 
-#: `auto_backup(..., on_quit=True)` makes a backup if the newest one is older than this.
-QUIT_INTERVAL = dt.timedelta(hours=1)
+#: A file's modification time moves in steps (a clock tick: up to ~16 ms on Windows, a few ms
+#: on Linux). A state is recorded only once its time is at least this far in the past, so a
+#: later write cannot carry the very same time.
+_TICK_NS = 40_000_000
 
 
 @dataclass(frozen=True)
@@ -84,15 +98,73 @@ def list_backups(db_path: Path | str, folder: Path | str | None = None
     return sorted(found)
 
 
+def _state_file(db_path: Path, folder: Path) -> Path:
+    return folder / f".{db_path.name}.backed-up.json"
+
+
+def _book_state(db_path: Path) -> dict | None:
+    """The book file's size and modification time once every committed change is in the file
+    (a passive checkpoint: it never waits for, nor blocks, the app); None when that cannot be
+    known (a reader held back the checkpoint, the file cannot be opened)."""
+    if not db_path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(db_path.resolve().as_uri() + "?mode=rw", uri=True, timeout=5)
+    except sqlite3.Error:
+        return None
+    try:
+        for _attempt in range(2):
+            busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if busy or frames != copied:
+                return None
+            stat = db_path.stat()
+            wait_ns = stat.st_mtime_ns + _TICK_NS - time.time_ns()
+            if wait_ns <= 0 or wait_ns > _TICK_NS:  # (a time in the future: a clock change)
+                return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+            time.sleep(wait_ns / 1e9)  # the file was just written: let its clock tick pass
+        return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    except (sqlite3.Error, OSError):
+        return None
+    finally:
+        conn.close()
+
+
+def _record_state(db_path: Path, folder: Path, state: dict | None) -> None:
+    target = _state_file(db_path, folder)
+    with contextlib.suppress(OSError):
+        if state is None:
+            target.unlink(missing_ok=True)
+            return
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(json.dumps(state), encoding="utf-8")
+        os.replace(tmp, target)
+
+
+def changed_since_backup(db_path: Path | str, folder: Path | str | None = None) -> bool:
+    """Whether anything was written to the book since its newest automatic backup was taken
+    (True when that cannot be told for sure, or when there is no automatic backup)."""
+    db_path = Path(db_path).expanduser()
+    folder = Path(folder) if folder is not None else backup_folder(db_path)
+    if not list_backups(db_path, folder):
+        return True
+    try:
+        recorded = json.loads(_state_file(db_path, folder).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    state = _book_state(db_path)
+    return state is None or state != recorded
+
+
 def auto_backup(db_path: Path | str, folder: Path | str | None = None, *,
                 now: dt.datetime | None = None, on_quit: bool = False, force: bool = False,
                 retention: Retention = Retention()) -> BackupInfo | None:
     """Make an automatic backup if one is due, then rotate; None when none was due.
 
     Due: at start and on the daily timer, when no backup was made today (local calendar day);
-    on quit (`on_quit=True`), when the newest is older than QUIT_INTERVAL (one hour); always when
-    `force`. Rotation (`choose_to_keep`) runs only after a new backup was made and checked, so a
-    failing backup (BackupError) never deletes older ones."""
+    on quit (`on_quit=True`), when anything was written to the book since the newest backup was
+    taken (`changed_since_backup`), however recent that backup; always when `force`. Rotation
+    (`choose_to_keep`) runs only after a new backup was made and checked, so a failing backup
+    (BackupError) never deletes older ones."""
     # Imported here: crmdesk.store.backup imports this module (to re-export it).
     from crmdesk.store.backup import BackupError, _local, backup_to
 
@@ -101,11 +173,10 @@ def auto_backup(db_path: Path | str, folder: Path | str | None = None, *,
     when = _local(now)
     existing = list_backups(db_path, folder)
     if existing and not force:
-        last = existing[-1][0]
         if on_quit:
-            if dt.timedelta(0) <= when - last < QUIT_INTERVAL:
+            if not changed_since_backup(db_path, folder):
                 return None
-        elif last.date() == when.date():
+        elif existing[-1][0].date() == when.date():
             return None
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -113,7 +184,9 @@ def auto_backup(db_path: Path | str, folder: Path | str | None = None, *,
         raise BackupError(f"Cannot make the backups folder {folder}: {exc.strerror or exc}.") \
             from exc
     target = folder / f"{db_path.stem}-{when.strftime(STAMP)}{db_path.suffix}"
+    state = _book_state(db_path)  # before the copy: a write during it counts as a change
     info = backup_to(db_path, target, now=when)
+    _record_state(db_path, folder, state)
     backups = list_backups(db_path, folder)
     keep = choose_to_keep([t for t, _ in backups], when, retention)
     for t, path in backups:
