@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from peewee import SqliteDatabase
 
-from crmdesk.core.clock import Now, system_now, utc_naive
+from crmdesk.core.clock import Now, local_zone, system_now, utc_naive
 from crmdesk.core.customers import NotFound
 from crmdesk.core.text import clean, clean_block
 from crmdesk.core.validation import ValidationError
@@ -84,7 +84,7 @@ class Appointments:
 
     def to_local(self, stored: dt.datetime) -> dt.datetime:
         moment = stored.replace(tzinfo=dt.UTC)
-        return moment.astimezone() if self.tz is None else moment.astimezone(self.tz)
+        return moment.astimezone(local_zone() if self.tz is None else self.tz)
 
     def today(self) -> dt.date:
         now = self.now()

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from crmdesk.core import dates as date_rules
-from crmdesk.core.clock import utc_naive
+from crmdesk.core.clock import utc_naive, zone_of
 from crmdesk.core.settings import BusinessSettings
 
 KINDS = ("birthday", "anniversary", "custom", "appointment", "follow_up", "keep_in_touch",
@@ -124,9 +124,11 @@ class _Ctx:
 
 
 def _context(now: dt.datetime, settings) -> _Ctx:
-    if now.tzinfo is None:
-        now = now.astimezone()
-    return _Ctx(now, now.tzinfo, now.date(), rules(settings))
+    """`now`'s zone with its rules (clock.zone_of): every date gets its own UTC offset.
+    `now` is kept in UTC: two datetimes of one ZoneInfo compare by their wall times, which is
+    wrong in the hour a DST change repeats; against UTC they compare as instants."""
+    tz = zone_of(now)
+    return _Ctx(now.astimezone(dt.UTC), tz, now.astimezone(tz).date(), rules(settings))
 
 
 def _days(first: dt.date, last: dt.date, feb29: str):

@@ -88,7 +88,8 @@ def _appointment(ctx: _Ctx, row: tuple) -> Occurrence:
              f"{starts:%H:%M}{f', {place}' if place else ''}")
     key = f"appointment:{appointment_id}:{starts_utc:%Y-%m-%dT%H%M}:lead{lead}"
     return _make("appointment", key, tuple(customer), starts.date(),
-                 starts - dt.timedelta(minutes=lead), title, source_id=appointment_id,
+                 (starts_utc - dt.timedelta(minutes=lead)).replace(tzinfo=dt.UTC).astimezone(
+                     ctx.tz), title, source_id=appointment_id,
                  lead=lead, label=place, starts_at=starts)
 
 

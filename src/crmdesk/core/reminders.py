@@ -44,7 +44,7 @@ import json
 from peewee import SqliteDatabase
 
 from crmdesk.core import dates as date_rules
-from crmdesk.core.clock import utc_naive
+from crmdesk.core.clock import local_zone, utc_naive, zone_of
 from crmdesk.core.reminder_deliveries import (  # noqa: F401  (re-exported)
     Delivery,
     deliveries,
@@ -185,7 +185,7 @@ def due(db: SqliteDatabase, now: dt.datetime,
     found.extend(_open_rewards(db, ctx, settings))
     found = [o for o in found if o.remind_at <= ctx.now]
     found.extend(_recover_snoozed(db, ctx, {o.base for o in found}))
-    found.sort(key=lambda o: (o.remind_at, o.sort_name, o.key))
+    found.sort(key=lambda o: (o.remind_at.astimezone(dt.UTC), o.sort_name, o.key))
     return found
 
 
@@ -221,23 +221,28 @@ class DueCheck:
         settings = self.settings()
         stamp = (change_mark(self.db), settings, now.tzinfo, now.utcoffset())
         memo = self._memo
-        if memo is not None and memo[0] == stamp and memo[1] <= now < memo[2]:
+        instant = now.astimezone(dt.UTC)  # compared as instants, not wall times
+        if memo is not None and memo[0] == stamp and memo[1] <= instant < memo[2]:
             return list(memo[3])
         found = due(self.db, now, settings)
-        self._memo = (stamp, now, self._valid_until(now, settings), found)
+        self._memo = (stamp, instant, self._valid_until(now, settings).astimezone(dt.UTC),
+                      found)
         return list(found)
 
     def invalidate(self) -> None:
         self._memo = None
 
     def _valid_until(self, now: dt.datetime, settings) -> dt.datetime:
-        today = now.date()
+        tz = zone_of(now)  # tomorrow's midnight and hour with tomorrow's own offset
+        today = now.astimezone(tz).date()
+        now = now.astimezone(dt.UTC)  # compared as an instant, not a wall time
         hour = dt.time(rules(settings).hour)
-        moments = [dt.datetime.combine(today + ONE_DAY, dt.time(), tzinfo=now.tzinfo),
-                   dt.datetime.combine(today, hour, tzinfo=now.tzinfo),
-                   dt.datetime.combine(today + ONE_DAY, hour, tzinfo=now.tzinfo),
+        moments = [dt.datetime.combine(today + ONE_DAY, dt.time(), tzinfo=tz),
+                   dt.datetime.combine(today, hour, tzinfo=tz),
+                   dt.datetime.combine(today + ONE_DAY, hour, tzinfo=tz),
                    next_due_at(self.db, now, settings)]
-        return min(m for m in moments if m is not None and m > now)
+        return min((m for m in moments if m is not None and m > now),
+                   key=lambda m: m.astimezone(dt.UTC))
 
 
 def _due_dates(db: SqliteDatabase, ctx: _Ctx) -> list[Occurrence]:
@@ -347,7 +352,7 @@ def next_due_at(db: SqliteDatabase, now: dt.datetime,
     if snoozed_end:
         moments.append(_from_utc(snoozed_end, ctx.tz))
     later = [m for m in moments if m > ctx.now]
-    return min(later) if later else None
+    return min(later, key=lambda m: m.astimezone(dt.UTC)) if later else None
 
 
 # --- what is coming (no deliveries) ----------------------------------------------------------
@@ -361,9 +366,9 @@ def upcoming(db: SqliteDatabase, today: dt.date, days: int = 14,
     too (their day is before today). Sorted by day, time, name. Each carries the key of its
     current lead step (or first step to come), so it can be snoozed, dismissed or done."""
     if tz is None:
-        tz = dt.datetime.combine(today, dt.time(12)).astimezone().tzinfo
-    ctx = _Ctx(dt.datetime.combine(today, dt.time(23, 59, 59), tzinfo=tz), tz, today,
-               rules(settings))
+        tz = local_zone()  # with its rules: each occurrence gets its own date's offset
+    ctx = _Ctx(dt.datetime.combine(today, dt.time(23, 59, 59), tzinfo=tz).astimezone(dt.UTC),
+               tz, today, rules(settings))
     last = today + dt.timedelta(days=max(days, 0))
     groups = [[m, d, on.isoformat()] for m, d, on in _days(today, last, ctx.rules.feb29)]
     rows = _query(db, f"""WITH g AS (SELECT json_extract(value, '$[0]') AS month,

@@ -87,7 +87,8 @@ def summarise(occurrences: Sequence, away: bool = True) -> tuple[str, str]:
 
 
 def in_one_hour(now: dt.datetime) -> dt.datetime:
-    return now + dt.timedelta(hours=1)
+    """An hour of elapsed time later (not of wall time: across a DST change too)."""
+    return (now.astimezone(dt.UTC) + dt.timedelta(hours=1)).astimezone(now.tzinfo)
 
 
 def start_of_tomorrow(now: dt.datetime) -> dt.datetime:

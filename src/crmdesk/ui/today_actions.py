@@ -197,7 +197,7 @@ class TodayActions:
         now = self.session.now()
         hour = reminders.rules(self.session.settings).hour
         if choice == "hour":
-            until = now + dt.timedelta(hours=1)
+            until = (now.astimezone(dt.UTC) + dt.timedelta(hours=1)).astimezone(now.tzinfo)
         else:
             day = now.date() + dt.timedelta(days=1)
             if choice == "pick":
