@@ -188,3 +188,18 @@ def test_the_book_keeps_a_bounded_number_of_merges(db, add, monkeypatch):
     for other in others:
         merging.merge(db, keep, other, {}, NOW)
     assert [r.other_id for r in merging.recorded_merges(db)] == others[-3:]
+
+
+def test_the_unchecked_phone_mark_follows_the_numbers_taken(db, add):
+    columns = [row[1] for row in db.execute_sql("PRAGMA table_info(customer)")]
+    if "phone_check" not in columns:
+        pytest.skip("this schema has no phone_check column yet")
+    keep = add("Anna", "Schmidt", phone="020 7946 0123", whatsapp="020 7946 0999")
+    other = add("Anne", "Schmidt", phone="020 7946 0555", whatsapp="020 7946 0777")
+    db.execute_sql("UPDATE customer SET phone_check = 'phone' WHERE id = ?", (keep,))
+    db.execute_sql("UPDATE customer SET phone_check = 'whatsapp' WHERE id = ?", (other,))
+    record = merging.merge(db, keep, other, {"whatsapp": "other"}, NOW)
+    mark = "SELECT phone_check FROM customer WHERE id = ?"
+    assert db.execute_sql(mark, (keep,)).fetchone()[0] == "phone whatsapp"
+    merging.undo_merge(db, record, NOW)
+    assert db.execute_sql(mark, (keep,)).fetchone()[0] == "phone"

@@ -68,6 +68,8 @@ MOVED_TABLES = tuple(table for table, fate in MERGE_TABLES.items() if fate == MO
 LOG_PREFIX = "merge:"
 KEPT_MERGES = 50  # merges remembered in the book for undo; older ones can no longer be undone
 _CHUNK = 500
+_PHONES = ("phone", "phone_alt", "whatsapp")
+_MARK = "phone_check"  # derived from where each phone number came from
 
 
 class MergeError(ValueError):
@@ -179,6 +181,13 @@ def _write_consent(db: SqliteDatabase, customer_id: int, consent: dict | None,
          consent["source"]))
 
 
+def _phone_marks(sides: dict[str, dict]) -> str:
+    """The `phone_check` mark (phone fields whose number is kept unchecked, spaced) for phone
+    fields each taken from the row named for it."""
+    return " ".join(name for name in _PHONES
+                    if name in (sides[name].get(_MARK) or "").split())
+
+
 def _drop_unused_tags(db: SqliteDatabase) -> None:
     db.execute_sql("DELETE FROM tag WHERE id NOT IN (SELECT DISTINCT tag_id FROM customer_tag)")
 
@@ -195,10 +204,12 @@ def check_choices(choices: dict[str, str]) -> None:
 
 def fill_empty(db: SqliteDatabase, survivor_id: int, other_id: int) -> dict[str, str]:
     """The choices that keep the survivor's values and take the other's only where the
-    survivor's field is empty (what `crmdesk merge` does)."""
+    survivor's field is empty (what `crmdesk merge` does); "do not contact" on either side
+    stays on (a wish of the person's, never dropped by a merge)."""
     survivor, other = _row(db, survivor_id), _row(db, other_id)
     return {name: OTHER for name in FIELDS
-            if survivor[name] in ("", None) and other[name] not in ("", None)}
+            if (survivor[name] in ("", None) and other[name] not in ("", None))
+            or (name == "do_not_contact" and other[name] and not survivor[name])}
 
 
 def merge(db: SqliteDatabase, survivor_id: int, other_id: int, choices: dict[str, str],
@@ -222,10 +233,13 @@ def merge(db: SqliteDatabase, survivor_id: int, other_id: int, choices: dict[str
             other_deleted_at=other["deleted_at"], batch=batch)
 
         shown = validation.display_name(CustomerInput(**values))
-        sets = ", ".join(f"{name} = ?" for name in FIELDS)
-        db.execute_sql(f"UPDATE customer SET {sets}, display_name = ?, sort_name = ?, "
-                       f"updated_at = ? WHERE id = ?",
-                       [*values.values(), shown, fold(shown), stamp, survivor_id])
+        columns = dict(values, display_name=shown, sort_name=fold(shown), updated_at=stamp)
+        if _MARK in survivor:
+            columns[_MARK] = _phone_marks({name: other if choices.get(name) == OTHER
+                                           else survivor for name in _PHONES})
+        sets = ", ".join(f"{name} = ?" for name in columns)
+        db.execute_sql(f"UPDATE customer SET {sets} WHERE id = ?",
+                       [*columns.values(), survivor_id])
 
         for table in MOVED_TABLES:
             ids = _ids(db, table, other_id)
@@ -294,6 +308,9 @@ def undo_merge(db: SqliteDatabase, record: MergeRecord,
             values = {name: columns.get(name, current[name]) for name in FIELDS}
             shown = validation.display_name(CustomerInput(**values))
             columns.update(display_name=shown, sort_name=fold(shown), updated_at=_text(moment))
+            if _MARK in current:
+                columns[_MARK] = _phone_marks({name: record.survivor_row if name in untouched
+                                               else current for name in _PHONES})
         if columns:
             sets = ", ".join(f"{name} = ?" for name in columns)
             db.execute_sql(f"UPDATE customer SET {sets} WHERE id = ?",
