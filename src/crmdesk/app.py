@@ -120,7 +120,10 @@ def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = Fa
     app.styleHints().colorSchemeChanged.connect(lambda _s: apply_style(app, forced_scheme))
     session = Session(opened.db, opened.path, fallback_country=system_country())
     state = QSettings()
-    window = MainWindow(session, state)
+    # A new book's first start asks the shop's country, currency and date format (on the
+    # welcome page: nothing modal, so a measuring run is not held up).
+    window = MainWindow(session, state,
+                        ask_shop_setup=not ready_and_exit and session.needs_shop_setup())
     reporter.parent_widget = window
     life = None
     if not ready_and_exit:

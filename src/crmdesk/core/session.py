@@ -52,6 +52,11 @@ class Session:
         self.settings = value
         self.book.feb29 = self.customers.feb29 = value.feb29
 
+    def needs_shop_setup(self) -> bool:
+        """A new book (no customers, no saved settings): ask the shop's country, currency and
+        date format once, before the first customer."""
+        return not self.settings.shop_setup_done and settings_store.needs_shop_setup(self.db)
+
     def change_mark(self) -> tuple:
         """Changes whenever anything is written to the book (see store.db.change_mark)."""
         return change_mark(self.db)

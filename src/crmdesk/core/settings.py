@@ -40,13 +40,16 @@ class BusinessSettings:
     loyalty_stamps_needed: int = 10
     loyalty_stamp_reward: str = "A free coffee"
     loyalty_stamp_category: int = 0
+    # The first start's "your shop" questions were answered (or passed by): never asked again.
+    shop_setup_done: bool = False
 
     def __post_init__(self) -> None:
         # `load` hands back stored text: give the number and yes/no fields their types again
         # (a value that cannot be read falls back to the default).
         for name, default in (("remind_appointment_minutes", 60), ("remind_hour", 9),
                               ("remind_keep_in_touch", True), ("loyalty_points_per_unit", 1),
-                              ("loyalty_stamps_needed", 10), ("loyalty_stamp_category", 0)):
+                              ("loyalty_stamps_needed", 10), ("loyalty_stamp_category", 0),
+                              ("shop_setup_done", False)):
             value = getattr(self, name)
             if isinstance(value, str):
                 text = value.strip().lower()
@@ -79,3 +82,12 @@ def save(db: SqliteDatabase, settings: BusinessSettings) -> None:
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (field.name, str(value)),
                 )
+
+
+def needs_shop_setup(db: SqliteDatabase) -> bool:
+    """A first start: a book with no customers at all (Trash included) and no saved settings.
+    The window then asks for the shop's country, currency and date format once."""
+    row = db.execute_sql(
+        "SELECT NOT EXISTS (SELECT 1 FROM setting) AND NOT EXISTS (SELECT 1 FROM customer)"
+    ).fetchone()
+    return bool(row[0])

@@ -54,7 +54,10 @@ class MainWindow(WindowDialogs, QMainWindow):
     #: the customers chosen on the page the user sees changed (another page, row or selection)
     chosenChanged = Signal()
 
-    def __init__(self, session: Session, state: QSettings, parent=None):
+    def __init__(self, session: Session, state: QSettings, parent=None, *,
+                 ask_shop_setup: bool = False):
+        """`ask_shop_setup`: a new book's first start (`session.needs_shop_setup()`): the
+        welcome page asks the shop's country, currency and date format first."""
         super().__init__(parent)
         self.session = session
         self.state = state
@@ -127,6 +130,9 @@ class MainWindow(WindowDialogs, QMainWindow):
         self.trash_model.set_query(ListQuery(trash=True, sort="name"))
         self._today_dirty = True
         self._refresh_counts()
+        self.shop_setup = None
+        if ask_shop_setup and self.customers_stack.currentIndex() == 0:
+            self.ask_shop_setup()
         self.nav.setCurrentRow(PAGE_CUSTOMERS)
         self.customers_page.table.viewport().installEventFilter(self)
         start = START_PAGES.get(os.environ.get("CRMDESK_START_PAGE", "").strip().lower())
@@ -392,6 +398,7 @@ class MainWindow(WindowDialogs, QMainWindow):
     def new_customer(self) -> None:
         from crmdesk.ui.customers.editor import CustomerEditor
 
+        self.finish_shop_setup()
         self.editor = CustomerEditor(self.session.book.validate, None, self,
                                      known_tags=self.session.customers.tags(),
                                      format_date=self.formatter.date)

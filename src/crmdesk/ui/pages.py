@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QPushButton,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -18,7 +19,8 @@ from crmdesk.ui.widgets import muted_label, page_title
 
 
 class FirstRunPage(QWidget):
-    """Shown while the customer book is empty."""
+    """Shown while the customer book is empty. On a book's first start it shows the shop's
+    questions first (`show_setup`), then the welcome (`show_welcome`)."""
 
     addRequested = Signal()
     sampleRequested = Signal()
@@ -55,7 +57,8 @@ class FirstRunPage(QWidget):
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.sample_button)
         buttons.addStretch(1)
-        layout = QVBoxLayout(self)
+        self.welcome = QWidget()
+        layout = QVBoxLayout(self.welcome)
         layout.addStretch(2)
         layout.addWidget(logo)
         layout.addWidget(title)
@@ -65,6 +68,28 @@ class FirstRunPage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addStretch(3)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.welcome)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+        self.setup: QWidget | None = None
+
+    def show_setup(self, setup: QWidget) -> None:
+        """Ask the shop's questions before the welcome."""
+        self.setup = setup
+        self.stack.addWidget(setup)
+        self.stack.setCurrentWidget(setup)
+
+    def show_welcome(self) -> None:
+        if self.setup is not None:
+            self.stack.removeWidget(self.setup)
+            self.setup.deleteLater()
+            self.setup = None
+        self.stack.setCurrentWidget(self.welcome)
+
+    def asking_setup(self) -> bool:
+        return self.setup is not None
 
     def set_busy(self, message: str) -> None:
         self.progress.setText(message)

@@ -18,25 +18,46 @@ class WindowDialogs:
 
         dialog = SettingsDialog(self.session.settings, self)
 
-        def save() -> None:
-            self.session.save_settings(dialog.value)
-            self.formatter = Formatter(self.session.settings, self.session.fallback_country)
-            for view in (self.model, self.trash_model, self.card, self.today_page):
-                view.set_formatter(self.formatter)
-            self.setWindowTitle(self._title())
-            self._changed(self.customers_page.current_id())
-            # Lead times, the reminder hour or Feb 29 may have changed what Today shows
-            # (_changed refreshes Today when it is the open page; say so for the others).
-            self._today_dirty = True
-            self._update_today_badge()
-
-        dialog.accepted.connect(save)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.value))
         self.settings_dialog = dialog
         dialog.open()
+
+    def apply_settings(self, value) -> None:
+        """Save the shop's settings and show everything the way they ask."""
+        self.session.save_settings(value)
+        self.formatter = Formatter(self.session.settings, self.session.fallback_country)
+        for view in (self.model, self.trash_model, self.card, self.today_page):
+            view.set_formatter(self.formatter)
+        self.setWindowTitle(self._title())
+        self._changed(self.customers_page.current_id())
+        # Lead times, the reminder hour or Feb 29 may have changed what Today shows
+        # (_changed refreshes Today when it is the open page; say so for the others).
+        self._today_dirty = True
+        self._update_today_badge()
+
+    def ask_shop_setup(self) -> None:
+        """A new book's first start: the shop's country, currency and date format first."""
+        from crmdesk.ui.shop_setup import ShopSetupPage
+
+        self.shop_setup = ShopSetupPage(self.session.settings, self.session.today())
+        self.shop_setup.saved.connect(self._shop_setup_saved)
+        self.first_run.show_setup(self.shop_setup)
+
+    def _shop_setup_saved(self, value) -> None:
+        self.first_run.show_welcome()
+        self.shop_setup = None
+        self.apply_settings(value)
+        self.first_run.add_button.setFocus()
+
+    def finish_shop_setup(self) -> None:
+        """Adding a customer (or samples) while the questions show keeps what they show."""
+        if getattr(self, "shop_setup", None) is not None:
+            self.shop_setup.save()
 
     def load_samples(self) -> None:
         if self._job is not None:
             return
+        self.finish_shop_setup()
         self.first_run.set_busy(self.tr("Adding sample customers…"))
         self.sample_action.setEnabled(False)
         job = BackgroundJob(lambda progress: self.session.add_sample_customers(
