@@ -229,8 +229,11 @@ def _remove_new(path: Path) -> None:
 
 
 def open_database(path: Path | str, *, migrate: bool = True,
-                  check: bool | None = None) -> OpenResult:
+                  check: bool | None = None, create: bool = True) -> OpenResult:
     """Open (creating if needed) the customer book at `path`, migrated to the latest schema.
+
+    `create=False`: when there is no file at `path`, raise DatabaseOpenError and create
+    nothing (no folder, no file): for whoever only reads a book.
 
     `check`: run SQLite's quick check first (True), never (False), or when the file is at most
     QUICK_CHECK_BYTES (None). A book that may not be written is opened read-only (OpenResult.
@@ -243,6 +246,9 @@ def open_database(path: Path | str, *, migrate: bool = True,
     created = False
     read_only = False
     size = path.stat().st_size if path.exists() else -1
+    if size < 0 and not create:
+        raise DatabaseOpenError(path, "there is no file there.",
+                                "Check the path (--db); nothing was created.")
     if size > 0:
         do_check = check if check is not None else size <= QUICK_CHECK_BYTES
         version = _inspect(path, do_check)
