@@ -67,24 +67,30 @@ def run(args: argparse.Namespace) -> int:
             return _fail(str(exc), cli.EXIT_USAGE)
     if not out.parent.is_dir():
         return _fail(f"cannot write {out}: the folder {out.parent} does not exist")
-    opened = cli.open_book(args)
-    if opened is None:
-        return cli.EXIT_DATABASE
-    try:
+    from crmdesk.store.db import DatabaseOpenError
+    from crmdesk.store.rescue import read_or_rescue
+
+    def write(db):
         if fmt == "csv":
-            result = export.export_csv(opened.db, out, columns=columns,
-                                       marketing=args.marketing, channel=args.channel)
-        elif fmt == "vcf":
-            result = export.export_vcard(opened.db, out, marketing=args.marketing,
-                                         channel=args.channel)
-        elif fmt == "ics":
-            result = export.export_ical(opened.db, out)
-        else:
-            result = export.export_json(opened.db, out)
+            return export.export_csv(db, out, columns=columns,
+                                     marketing=args.marketing, channel=args.channel)
+        if fmt == "vcf":
+            return export.export_vcard(db, out, marketing=args.marketing, channel=args.channel)
+        if fmt == "ics":
+            return export.export_ical(db, out)
+        return export.export_json(db, out)
+
+    try:  # a damaged book: what can still be read is exported, and the command says so
+        result, rescued = read_or_rescue(cli.database_path(args), write)
     except export.ExportError as exc:
         return _fail(str(exc))
-    finally:
-        opened.db.close()
+    except DatabaseOpenError as exc:
+        return _fail(str(exc), cli.EXIT_DATABASE)
+    if rescued is not None:
+        print(f"crmdesk: the customer book {cli.database_path(args)} is damaged; exported what "
+              f"could still be read to {out} ({rescued.summary()}). The book was left "
+              "untouched.", file=sys.stderr)
+        return cli.EXIT_DATABASE
     noun = "customer" if result.customers == 1 else "customers"
     detail = ""
     if fmt == "ics":

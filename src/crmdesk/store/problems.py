@@ -64,10 +64,23 @@ class DiskError(DatabaseOpenError):
     kind = IO
 
 
-def _kind_of_one(exc: BaseException) -> str | None:
+def _about(exc: OSError, path: Path | None) -> bool:
+    """The OS error is about the book's folder (the book, its -wal, its backups, its logs), not
+    about some other file (an export's target): only then is it the book's problem."""
+    if path is None or exc.filename is None:
+        return True
+    try:
+        return Path(str(exc.filename)).resolve().is_relative_to(path.resolve().parent)
+    except (OSError, ValueError):
+        return False
+
+
+def _kind_of_one(exc: BaseException, path: Path | None = None) -> str | None:
     if isinstance(exc, DatabaseOpenError):
         return exc.kind if exc.kind in _PRIORITY else None
     if isinstance(exc, OSError) and not _is_sqlite_error(exc):
+        if not _about(exc, path):
+            return None
         if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
             return FULL
         if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
@@ -96,9 +109,10 @@ def _is_sqlite_error(exc: BaseException) -> bool:
     return type(exc).__module__ in ("sqlite3", "peewee")
 
 
-def kind_of(exc: BaseException) -> str | None:
+def kind_of(exc: BaseException, path: Path | None = None) -> str | None:
     """DAMAGED, FULL, READ_ONLY, IO or IN_USE if `exc` (or what caused it: its cause, context
-    or arguments, as peewee wraps sqlite3's errors) is such a problem; None otherwise."""
+    or arguments, as peewee wraps sqlite3's errors) is such a problem; None otherwise. With
+    the book's `path`, an OS error about a file elsewhere is not counted."""
     found: set[str] = set()
     seen: set[int] = set()
     stack: list[BaseException | None] = [exc]
@@ -107,7 +121,7 @@ def kind_of(exc: BaseException) -> str | None:
         if current is None or id(current) in seen:
             continue
         seen.add(id(current))
-        kind = _kind_of_one(current)
+        kind = _kind_of_one(current, path)
         if kind:
             found.add(kind)
         stack.extend([current.__cause__, current.__context__])
@@ -161,7 +175,7 @@ def explain(exc: BaseException, path: Path | str, *, opening: bool = False
     if isinstance(exc, DatabaseOpenError):
         return exc
     path = Path(path)
-    kind = kind_of(exc)
+    kind = kind_of(exc, path)
     if kind == DAMAGED:
         return damaged(path, _detail(exc), opening=opening)
     if kind == FULL:
