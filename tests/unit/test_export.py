@@ -159,7 +159,7 @@ def test_json_round_trip_matches_load_input(db, tmp_path, anna, bob, book, clock
     out = tmp_path / "all.json"
     export.export_json(db, out, now=clock())
     document = json.loads(out.read_text(encoding="utf-8"))
-    assert (document["format"], document["version"]) == ("crmdesk", 1)
+    assert (document["format"], document["version"]) == ("crmdesk", 2)
     assert document["exported_at"] == "2026-03-10T10:30:00Z"
     assert [c["id"] for c in document["customers"]] == [anna, bob]  # Trash included, by id
     for item in document["customers"]:

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmdesk.core import importing
+from crmdesk.core import importing, restore
 from crmdesk.core.customers import CustomerBook
 from crmdesk.core.model import ConsentInput, CustomerInput, DateInput
 from crmdesk.formats import export, import_file, import_json, import_mapping
@@ -76,9 +76,9 @@ def import_into_fresh(folder: Path, name: str, path: Path) -> list[CustomerInput
         db = opened.db
         if name == "json":
             document = import_json.read_json(path)
-            plan = import_json.plan_json(document, db, "GB", on_duplicate="create", today=TODAY)
+            plan = restore.plan(document, db, "GB", on_duplicate="create", today=TODAY)
             assert not plan.rejected, [r.reason for r in plan.rejected]
-            result = import_json.apply_json(plan, db, document, now=clock)
+            result = restore.apply(plan, db, document, now=clock).result
         else:
             table = import_file.read_file(path)
             mapping = import_mapping.build_mapping(table.headers)
@@ -144,9 +144,9 @@ def test_json_import_restores_consents_and_history_and_checks_duplicates(tmp_pat
     try:
         db = target.db
         document = import_json.read_json(tmp_path / "all.json")
-        plan = import_json.plan_json(document, db, "GB", today=TODAY)
-        assert [r.action for r in plan.rows] == ["create", "skip"]  # Trash stays out
-        result = import_json.apply_json(plan, db, document, now=clock)
+        plan = restore.plan(document, db, "GB", today=TODAY)
+        assert [r.action for r in plan.rows] == ["create", "create"]  # Trash comes back too
+        result = restore.apply(plan, db, document, now=clock).result
         book = CustomerBook(db, now=clock, default_country=lambda: "GB")
         back = book.load_input(result.created_ids[0])
         stored.dates = [dataclass_without_id(d) for d in stored.dates]
@@ -156,11 +156,13 @@ def test_json_import_restores_consents_and_history_and_checks_duplicates(tmp_pat
         assert [i.summary for i in card.interactions] == ["Asked about cheese"]
         assert [(f.title, f.due_on) for f in card.follow_ups] == \
             [("Call back", dt.date(2026, 3, 17))]
-        again = import_json.plan_json(document, db, "GB", today=TODAY)
+        assert book.card(result.created_ids[1]).deleted_at is not None  # back in Trash
+        again = restore.plan(document, db, "GB", today=TODAY)
         assert again.rows[0].action == "skip" and "same phone" in again.rows[0].reason
+        assert again.rows[1].action == "skip"  # in Trash, and already in the book
         # The ordinary wizard's way in reads the same file too.
         table = import_file.read_file(tmp_path / "all.json")
-        assert table.kind == "json" and len(table.rows) == 1
+        assert table.kind == "json" and len(table.rows) == 1  # the wizard's way: live only
         mapping = import_mapping.build_mapping(table.headers)
         row = importing.plan(table, mapping, db, "GB", on_duplicate="create",
                              today=TODAY).rows[0]

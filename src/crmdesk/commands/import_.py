@@ -133,6 +133,10 @@ def _run(args: argparse.Namespace) -> int:
         print("crmdesk import: say which FILE to import (or --undo BATCH)", file=sys.stderr)
         return EXIT_USAGE
     name = args.file.name
+    from crmdesk.commands import import_json
+
+    if args.kind != "purchases" and import_json.handles(args.file):
+        return import_json.run(args)  # a crmdesk JSON export: brought back whole
     try:
         table = read_file(args.file, sheet=args.sheet)
         if args.kind == "purchases":

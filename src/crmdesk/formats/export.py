@@ -22,6 +22,7 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
+from crmdesk.formats import export_book as book_format
 from crmdesk.formats import export_csv as csv_format
 from crmdesk.formats import export_ical as ical_format
 from crmdesk.formats import export_json as json_format
@@ -104,15 +105,20 @@ def export_ical(db: SqliteDatabase, path: Path, selection: Selection = None, *,
 def export_json(db: SqliteDatabase, path: Path, selection: Selection = None, *,
                 include_trash: bool = True, now: dt.datetime | None = None,
                 progress: Progress | None = None) -> ExportResult:
-    """JSON of everything: by default every customer, Trash included (with its deleted_at),
-    ordered by id, each with dates, consents, tags, conversations, follow-ups, appointments."""
+    """JSON of everything (formats/export_json.py): by default every customer, Trash included
+    (with its deleted_at), ordered by id, each with dates, consents, tags, conversations,
+    follow-ups, appointments, purchases and loyalty; the book's settings, categories, products
+    and segments; and, for the whole book, the sales whose customer was erased for good."""
     if selection is None:
         ids = [row[0] for row in db.execute_sql(
             "SELECT id FROM customer" + ("" if include_trash else " WHERE deleted_at IS NULL")
             + " ORDER BY id")]
     else:
         ids = resolve_ids(db, selection)
-    records = iter_records(db, ids, history=True, progress=progress)
+    records = iter_records(db, ids, history=True, progress=progress,
+                           extra=book_format.add_sales)
+    anonymous = book_format.anonymous_purchases(db) if selection is None else None
     with atomic_output(Path(path)) as handle:
-        count = json_format.write_json(handle, records, _utc_now(now))
+        count = json_format.write_json(handle, records, _utc_now(now),
+                                       sections=book_format.sections(db), purchases=anonymous)
     return ExportResult(Path(path), count, count)

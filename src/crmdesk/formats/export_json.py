@@ -1,12 +1,34 @@
-"""JSON of everything: a full, lossless copy of the customer book's data.
+"""JSON of everything: a full, lossless copy of the customer book's data (format version 2).
 
-    {"format": "crmdesk", "version": 1, "exported_at": "2026-03-10T10:30:00Z",
-     "customers": [ {...}, {...} ]}
+    {"format": "crmdesk", "version": 2, "exported_at": "2026-03-10T10:30:00Z",
+     "settings": {"shop_name": "...", ...},          business settings that differ from defaults
+     "categories": [{"id", "name", "archived"}],
+     "products": [{"name", "category", "price_minor", "archived"}],
+     "segments": [{"name", "rules": {...}, "created_at", "updated_at"}],
+     "customers": [
+       {"id", "kind", "first_name", ..., "deleted_at",        every column of the customer
+        "tags": [...], "consents": [...], "dates": [...],
+        "conversations": [...], "follow_ups": [...], "appointments": [...],
+        "purchases": [{"id", "purchased_on", "total_minor", "currency", "note", "source",
+                       "import_batch", "created_at",
+                       "items": [{"product", "category", "description", "quantity",
+                                  "amount_minor"}]}],
+        "loyalty": [{"id", "purchase_id", "kind", "points", "reward", "created_at"}]},
+       ...],
+     "purchases": [...]}                              sales whose customer was erased for good
 
 One customer per line (streamed, and readable in a diff), keys in a fixed order, customers by id,
-their dates by month and day, consents by channel, tags by name, conversations, follow-ups and
-appointments oldest first. Dates are YYYY-MM-DD; datetimes are UTC, YYYY-MM-DDTHH:MM:SSZ (they
-are stored as naive UTC). `customer_input()` reads a customer back as a CustomerInput.
+their dates by month and day, consents by channel, tags by name, conversations, follow-ups,
+appointments, purchases and loyalty oldest first. Dates are YYYY-MM-DD; datetimes are UTC,
+YYYY-MM-DDTHH:MM:SSZ (they are stored as naive UTC); money is integer minor units (cents) of the
+purchase's currency. Ids are the book's own; within the file they only link a loyalty entry to
+its purchase and the `loyalty_stamp_category` setting to a category: products, items and
+segments name things by their (unique) names. Version 1 (before sales and the book's sections)
+is the same without those keys; the importer reads both. `customer_input()` reads a customer
+back as a CustomerInput.
+
+`CUSTOMER_TABLES` are the tables with a customer_id column the export carries; `NOT_EXPORTED`
+says why the others are left out.
 """
 
 from __future__ import annotations
@@ -19,7 +41,24 @@ from typing import IO
 from crmdesk.core.model import ConsentInput, CustomerInput, DateInput
 
 FORMAT = "crmdesk"
-VERSION = 1
+VERSION = 2
+#: The versions the importer reads.
+VERSIONS = (1, 2)
+
+#: Every table with a customer reference that the export carries, and where in the document.
+CUSTOMER_TABLES = {
+    "customer": "customers[]", "consent": "customers[].consents",
+    "customer_tag": "customers[].tags", "important_date": "customers[].dates",
+    "interaction": "customers[].conversations", "follow_up": "customers[].follow_ups",
+    "appointment": "customers[].appointments", "purchase": "customers[].purchases, purchases",
+    "purchase_item": "customers[].purchases[].items", "loyalty_entry": "customers[].loyalty",
+}
+#: Tables with a customer_id column that are not exported, and why.
+NOT_EXPORTED = {
+    "customer_sales": "derived: sums kept by triggers, RFM scores recomputed from the sales",
+    "reminder_delivery": "a log of the notifications shown on this PC; its keys name this "
+                         "book's ids, and a restored book reminds afresh",
+}
 
 
 def iso(value):
@@ -39,17 +78,29 @@ def _plain(value):
     return iso(value)
 
 
-def write_json(handle: IO[str], records: Iterable[dict], exported_at: dt.datetime) -> int:
-    """Write the document to a text handle; returns the number of customers."""
-    head = json.dumps({"format": FORMAT, "version": VERSION, "exported_at": iso(exported_at)},
-                      ensure_ascii=False)
-    handle.write(head[:-1] + ', "customers": [')
+def write_json(handle: IO[str], records: Iterable[dict], exported_at: dt.datetime, *,
+               sections: dict | None = None, purchases: list[dict] | None = None,
+               version: int = VERSION) -> int:
+    """Write the document to a text handle; returns the number of customers. `sections`
+    (settings, categories, products, segments) come before the customers, `purchases` (sales
+    without a customer) after them."""
+    head = {"format": FORMAT, "version": version, "exported_at": iso(exported_at)}
+    head.update(_plain(sections or {}))
+    text = json.dumps(head, ensure_ascii=False)
+    handle.write(text[:-1] + ', "customers": [')
     count = 0
     for record in records:
         handle.write(",\n" if count else "\n")
         handle.write(json.dumps(_plain(record), ensure_ascii=False))
         count += 1
-    handle.write("\n]}\n")
+    handle.write("\n]")
+    if purchases is not None:
+        handle.write(', "purchases": [')
+        for index, purchase in enumerate(purchases):
+            handle.write(",\n" if index else "\n")
+            handle.write(json.dumps(_plain(purchase), ensure_ascii=False))
+        handle.write("\n]" if purchases else "]")
+    handle.write("}\n")
     return count
 
 

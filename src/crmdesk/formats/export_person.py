@@ -60,7 +60,9 @@ def export_person(db: SqliteDatabase, customer_id: int, folder: Path, *,
     record = next(iter_records(db, [customer_id], history=True))
     record.update(read_sales(db, customer_id))
     with atomic_output(paths.json_path) as handle:
-        json_format.write_json(handle, [record], stamp)
+        # Version 1: its purchases and loyalty are the words-and-decimals kind described above,
+        # not version 2's ledger (the importer reads the customer and ignores them).
+        json_format.write_json(handle, [record], stamp, version=1)
     with atomic_output(paths.vcard_path, newline="") as handle:
         vcard_format.write_vcards(handle, iter_records(db, [customer_id]))
     with atomic_output(paths.text_path) as handle:

@@ -63,24 +63,27 @@ def resolve_ids(db: SqliteDatabase, selection: Selection, include_trash: bool = 
 
 def iter_records(db: SqliteDatabase, ids: Sequence[int], *, marketing: bool = False,
                  channel: str | None = None, history: bool = False,
-                 progress: Progress | None = None) -> Iterator[dict]:
+                 progress: Progress | None = None,
+                 extra: Callable[[SqliteDatabase, dict[int, dict]], None] | None = None
+                 ) -> Iterator[dict]:
     """Yield one dict per customer in the order of `ids` (unknown ids are skipped).
 
     Each dict has the customer's columns (datetimes parsed), `tags` (sorted), `consents`
     (by channel), `dates` (by month, day); with `history` also `conversations`, `follow_ups`
-    and `appointments`. `marketing` leaves out customers marked do-not-contact or in Trash,
-    and with a `channel`, those without granted consent for it.
+    and `appointments`; `extra(db, {id: record})` adds more to each chunk's records (the JSON
+    export's sales, formats/export_book.py). `marketing` leaves out customers marked
+    do-not-contact or in Trash, and with a `channel`, those without granted consent for it.
     """
     total = len(ids)
     for start in range(0, total, CHUNK):
         chunk = list(ids[start:start + CHUNK])
-        yield from _read_chunk(db, chunk, marketing, channel, history)
+        yield from _read_chunk(db, chunk, marketing, channel, history, extra)
         if progress is not None and progress(min(start + CHUNK, total), total) is False:
             raise ExportCancelled()
 
 
 def _read_chunk(db, chunk: list[int], marketing: bool, channel: str | None,
-                history: bool) -> Iterator[dict]:
+                history: bool, extra=None) -> Iterator[dict]:
     if not chunk:
         return
     marks = ",".join("?" * len(chunk))
@@ -125,6 +128,8 @@ def _read_chunk(db, chunk: list[int], marketing: bool, channel: str | None,
             "year": year, "lead_days": lead})
     if history:
         _read_history(db, found, ids, marks)
+    if extra is not None:
+        extra(db, found)
     for customer_id in chunk:
         record = found.get(customer_id)
         if record is not None:

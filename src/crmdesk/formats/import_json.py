@@ -1,17 +1,15 @@
-"""Read a crmdesk JSON export back ({"format": "crmdesk", "version": 1, "customers": [...]}).
+"""Read a crmdesk JSON export back: the parser (formats/export_json.py describes the shape).
 
-Two ways in:
+Versions 1 and 2 are read. Two ways in:
 
 - lossless, for a crmdesk file (what `export_json` writes):
 
-      document = read_json(path)                                  # ImportFileError
-      plan_ = plan_json(document, db, "GB", on_duplicate="skip")  # writes nothing
-      result = apply_json(plan_, db)                              # all or nothing
+      document = read_json(path)                                       # ImportFileError
+      plan_ = core.restore.plan(document, db, "GB", on_duplicate="skip")  # writes nothing
+      result = core.restore.apply(plan_, db)                           # all or nothing
 
-  every customer comes back as the CustomerInput it was (all fields, tags, dates, consents),
-  checked by the same validation and duplicate rules as any import (`core.importing`); the
-  customers it creates also get their conversations, follow-ups and appointments back.
-  Customers that were in Trash when exported are skipped (said so on the plan).
+  `core.restore` holds the writing rules; this module only reads and checks the document's
+  shape (`JsonDocument`) and turns one customer into a CustomerInput (`customer_input`).
 
 - through the ordinary wizard: `import_file.read_file` hands a crmdesk .json to `to_table`,
   a Table with columns the auto-mapping knows (names, phones, e-mail, address, notes, tags,
@@ -21,15 +19,10 @@ Two ways in:
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from peewee import SqliteDatabase
-
-from crmdesk.core import importing, phones, validation
-from crmdesk.core.clock import Now, system_now
 from crmdesk.core.model import CustomerInput
 from crmdesk.formats import export_json
 from crmdesk.formats.import_common import ImportFileError, PartialDate, Table
@@ -43,6 +36,12 @@ _NOT_OURS = ("This file is JSON but not a crmdesk export (it has no \"format\": 
 class JsonDocument:
     customers: list[dict]
     exported_at: str = ""
+    version: int = export_json.VERSION
+    settings: dict = field(default_factory=dict)
+    categories: list[dict] = field(default_factory=list)
+    products: list[dict] = field(default_factory=list)
+    segments: list[dict] = field(default_factory=list)
+    purchases: list[dict] = field(default_factory=list)  # sales without a customer
 
 
 def looks_like_crmdesk(head: bytes) -> bool:
@@ -61,16 +60,28 @@ def load(text: str) -> JsonDocument:
             f"(line {getattr(exc, 'lineno', '?')}).") from exc
     if not isinstance(data, dict) or data.get("format") != export_json.FORMAT:
         raise ImportFileError(_NOT_OURS)
-    if data.get("version") != export_json.VERSION:
+    version = data.get("version")
+    if version not in export_json.VERSIONS:
         raise ImportFileError(
-            f"This crmdesk export is version {data.get('version')!r}; this crmdesk reads "
-            f"version {export_json.VERSION}. Update crmdesk to import it.")
+            f"This crmdesk export is version {version!r}; this crmdesk reads versions "
+            f"{' and '.join(str(v) for v in export_json.VERSIONS)}. Update crmdesk to import it.")
     customers = data.get("customers")
     if not isinstance(customers, list) or not all(isinstance(c, dict) for c in customers):
         raise ImportFileError("This crmdesk export has no list of customers: it is damaged.")
-    if not customers:
+    lists = {}
+    for name in ("categories", "products", "segments", "purchases"):
+        value = data.get(name) if version >= 2 else None
+        if value is not None and not (isinstance(value, list)
+                                      and all(isinstance(v, dict) for v in value)):
+            raise ImportFileError(f"The {name} of this crmdesk export are damaged.")
+        lists[name] = value or []
+    settings = data.get("settings") if version >= 2 else None
+    if settings is not None and not isinstance(settings, dict):
+        raise ImportFileError("The settings of this crmdesk export are damaged.")
+    if not customers and not any(lists.values()):
         raise ImportFileError("The file is empty: there is nothing to import.")
-    return JsonDocument(customers, str(data.get("exported_at") or ""))
+    return JsonDocument(customers, str(data.get("exported_at") or ""), version,
+                        {str(k): str(v) for k, v in (settings or {}).items()}, **lists)
 
 
 def read_json(path: Path | str) -> JsonDocument:
@@ -93,122 +104,6 @@ def customer_input(item: dict) -> CustomerInput:
     data = export_json.customer_input(item)
     data.dates = [dataclasses.replace(d, id=None) for d in data.dates]
     return data
-
-
-def _label(index: int, item: dict) -> str:
-    return f"Customer {index + 1}"
-
-
-def _summary(item: dict) -> list[str]:
-    name = item.get("display_name") or " ".join(
-        str(item.get(k) or "") for k in ("first_name", "last_name")).strip()
-    return [str(name or item.get("business_name") or ""), str(item.get("phone") or ""),
-            str(item.get("email") or "")]
-
-
-def plan_json(document: JsonDocument, db: SqliteDatabase, default_country: str,
-              on_duplicate: str = "skip", today: dt.date | None = None) -> importing.ImportPlan:
-    """Check every customer and find duplicates, exactly as `importing.plan` does; writes
-    nothing. The plan's table is a summary (name, phone, e-mail) for showing and for the
-    rejected-rows CSV."""
-    if on_duplicate not in importing.ON_DUPLICATE:
-        raise ValueError(f"on_duplicate must be one of {importing.ON_DUPLICATE}")
-    today = today or system_now().date()
-    customers = document.customers
-    table = Table(["Name", "Phone", "E-mail"], [_summary(c) for c in customers],
-                  list(range(1, len(customers) + 1)), "json", unit="customer")
-    known = importing.known_keys(db)
-    in_file: dict[tuple[str, str], importing.PlannedRow] = {}
-    rows: list[importing.PlannedRow] = []
-    normalise_phone = phones.Normaliser(default_country)  # one answer per distinct number
-    for index, item in enumerate(customers):
-        label = table.label(index)
-        if item.get("deleted_at"):
-            rows.append(importing.PlannedRow(index, label, "skip",
-                                             reason="In Trash when it was exported."))
-            continue
-        try:
-            data = customer_input(item)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            rows.append(importing.PlannedRow(
-                index, label, "reject", reason=f"This entry is damaged ({exc!r} missing or "
-                "wrong)."))
-            continue
-        try:
-            data = validation.validate(data, default_country, today,
-                                       normalise_phone=normalise_phone)
-        except validation.ValidationError as exc:
-            rows.append(importing.PlannedRow(index, label, "reject",
-                                             reason=importing.reason(exc.errors, data)))
-            continue
-        rows.append(importing.place_row(importing.PlannedRow(index, label, "create", data),
-                                        known, in_file, on_duplicate))
-    return importing.ImportPlan(table, {}, on_duplicate, default_country, today, rows)
-
-
-def _when(value) -> dt.datetime | None:
-    if not value:
-        return None
-    return dt.datetime.fromisoformat(str(value).rstrip("Z")).replace(tzinfo=None)
-
-
-def _day(value) -> dt.date | None:
-    return dt.date.fromisoformat(str(value)) if value else None
-
-
-def apply_json(plan_: importing.ImportPlan, db: SqliteDatabase, document: JsonDocument,
-               progress: importing.Progress | None = None,
-               now: Now = system_now) -> importing.ImportResult:
-    """Write the plan (`importing.apply`) and, for the customers it created, their consents
-    (date and source as exported), conversations, follow-ups and appointments: one
-    transaction, all or nothing."""
-    with db.atomic("IMMEDIATE"):
-        result = importing.apply(plan_, db, progress, now)
-        created = zip(plan_.to_create, result.created_ids, strict=False)
-        for row, cid in created:
-            _restore_extras(db, cid, document.customers[row.index], row.data)
-    return result
-
-
-def _restore_extras(db: SqliteDatabase, cid: int, item: dict, data: CustomerInput) -> None:
-    for consent in data.consents:
-        db.execute_sql(
-            "INSERT OR REPLACE INTO consent (customer_id, channel, granted, recorded_on, source) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (cid, consent.channel, int(consent.granted),
-             consent.recorded_on.isoformat() if consent.recorded_on else None, consent.source))
-    try:
-        for c in item.get("conversations") or []:
-            db.execute_sql(
-                "INSERT INTO interaction (customer_id, channel, direction, occurred_at, summary, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (cid, c["channel"], c["direction"], _text(_when(c["occurred_at"])),
-                 c.get("summary") or "", _text(_when(c.get("created_at")) or
-                                               _when(c["occurred_at"]))))
-        for f in item.get("follow_ups") or []:
-            db.execute_sql(
-                "INSERT INTO follow_up (customer_id, title, due_on, done_at, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (cid, f.get("title") or "", _day(f["due_on"]).isoformat(),
-                 _text(_when(f.get("done_at"))),
-                 _text(_when(f.get("created_at")) or dt.datetime(2000, 1, 1))))
-        for a in item.get("appointments") or []:
-            starts = _when(a["starts_at"])
-            db.execute_sql(
-                "INSERT INTO appointment (customer_id, starts_at, place, note, lead_minutes, "
-                "created_at, done_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (cid, _text(starts), a.get("place") or "", a.get("note") or "",
-                 a.get("lead_minutes"), _text(_when(a.get("created_at")) or starts),
-                 _text(_when(a.get("done_at")))))
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ImportFileError(
-            f"The history of a customer in this file is damaged ({exc!r}): nothing was "
-            "imported.") from exc
-
-
-def _text(value: dt.datetime | None) -> str | None:
-    """A naive UTC datetime as Peewee stores it."""
-    return value.isoformat(" ") if value is not None else None
 
 
 # --- the ordinary wizard's way in --------------------------------------------------------

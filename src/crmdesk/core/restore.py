@@ -1,0 +1,354 @@
+"""Bring back a crmdesk JSON export: the writing rules (the file is read by formats/import_json).
+
+    document = import_json.read_json(path)                    # ImportFileError
+    plan_ = plan(document, db, "GB", on_duplicate="skip")     # writes nothing
+    restored = apply(plan_, db, document)                     # one transaction, all or nothing
+    importing.undo(restored.result, db)                       # the created customers -> Trash
+
+Into an empty book it gives back everything the export holds: every customer with every field,
+tags, dates, consents (date and source), conversations, follow-ups, appointments, purchases
+with their lines, the loyalty ledger, created/updated times; customers that were in Trash go
+back to Trash; settings, categories, products and segments; sales whose customer was erased.
+
+Into a book that already has customers, the file's customers go through the same checks and
+duplicate rules as any import (`core.importing`: same phone, e-mail or name):
+
+- skip (the default): a customer already in the book stays as it is, and the file's copy, with
+  its history, is left out (said so on the plan);
+- merge: the book's customer keeps what it has and takes what it lacks (fields, tags, dates,
+  consents for other channels), and gets the file's conversations, follow-ups, appointments,
+  purchases and loyalty entries that it does not already have (the same ones are not doubled);
+- create: every customer of the file is added.
+
+A customer that was in Trash in the file comes back to Trash, unless the book holds one like it
+(live or in Trash): then it is skipped, never merged. Categories, products and segments are
+matched by name and only the missing ones are added; a setting already in the book is never
+overwritten (only settings the book does not have are taken from the file); sales without a
+customer are added unless the same sale is there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from peewee import SqliteDatabase
+
+from crmdesk.core import importing, phones, validation
+from crmdesk.core.clock import Now, system_now
+from crmdesk.core.model import CustomerInput
+from crmdesk.core.settings import BusinessSettings
+from crmdesk.core.write_turn import write_turn
+from crmdesk.formats.import_common import ImportFileError, Table
+from crmdesk.formats.import_json import JsonDocument, customer_input
+
+
+@dataclass
+class Restored:
+    result: importing.ImportResult  # created ids and merged customers, for `importing.undo`
+    added: dict[str, int] = field(default_factory=dict)  # what else was written, by kind
+
+
+def _summary(item: dict) -> list[str]:
+    name = item.get("display_name") or " ".join(
+        str(item.get(k) or "") for k in ("first_name", "last_name")).strip()
+    return [str(name or item.get("business_name") or ""), str(item.get("phone") or ""),
+            str(item.get("email") or "")]
+
+
+def _trash_keys(db: SqliteDatabase) -> dict[tuple[str, str], int]:
+    """Duplicate keys of every customer, Trash included."""
+    found: dict[tuple[str, str], int] = {}
+    for cid, phone, phone_alt, whatsapp, email, sort_name in db.execute_sql(
+            "SELECT id, phone, phone_alt, whatsapp, email, sort_name FROM customer ORDER BY id"):
+        for key in (("phone", phone), ("phone", phone_alt), ("phone", whatsapp),
+                    ("email", (email or "").casefold()), ("name", sort_name)):
+            if key[1]:
+                found.setdefault(key, cid)
+    return found
+
+
+def plan(document: JsonDocument, db: SqliteDatabase, default_country: str,
+         on_duplicate: str = "skip", today: dt.date | None = None) -> importing.ImportPlan:
+    """Check every customer and find duplicates, as `importing.plan` does; writes nothing. The
+    plan's table is a summary (name, phone, e-mail) for showing and for the rejected-rows CSV."""
+    if on_duplicate not in importing.ON_DUPLICATE:
+        raise ValueError(f"on_duplicate must be one of {importing.ON_DUPLICATE}")
+    today = today or system_now().date()
+    customers = document.customers
+    table = Table(["Name", "Phone", "E-mail"], [_summary(c) for c in customers],
+                  list(range(1, len(customers) + 1)), "json", unit="customer")
+    known = importing.known_keys(db)
+    everyone: dict[tuple[str, str], int] | None = None
+    in_file: dict[tuple[str, str], importing.PlannedRow] = {}
+    rows: list[importing.PlannedRow] = []
+    normalise_phone = phones.Normaliser(default_country)  # one answer per distinct number
+    for index, item in enumerate(customers):
+        label = table.label(index)
+        try:
+            data = customer_input(item)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            rows.append(importing.PlannedRow(
+                index, label, "reject", reason=f"This entry is damaged ({exc!r} missing or "
+                "wrong)."))
+            continue
+        try:
+            data = validation.validate(data, default_country, today,
+                                       normalise_phone=normalise_phone)
+        except validation.ValidationError as exc:
+            rows.append(importing.PlannedRow(index, label, "reject",
+                                             reason=importing.reason(exc.errors, data)))
+            continue
+        row = importing.PlannedRow(index, label, "create", data)
+        if item.get("deleted_at"):
+            if on_duplicate != "create":
+                everyone = _trash_keys(db) if everyone is None else everyone
+                match = next((everyone[k] for k in _keys(data) if k in everyone), None)
+                if match is not None:
+                    row.action, row.existing_id = "skip", match
+                    row.reason = "In Trash when it was exported, and already in your book."
+            rows.append(row)
+            continue
+        rows.append(importing.place_row(row, known, in_file, on_duplicate))
+    return importing.ImportPlan(table, {}, on_duplicate, default_country, today, rows)
+
+
+def _keys(data: CustomerInput) -> list[tuple[str, str]]:
+    keys = [("phone", p) for p in (data.phone, data.phone_alt, data.whatsapp) if p]
+    if data.email:
+        keys.append(("email", data.email.casefold()))
+    name = importing.fast_fold(validation.display_name(data))
+    return keys + ([("name", name)] if name else [])
+
+
+def apply(plan_: importing.ImportPlan, db: SqliteDatabase, document: JsonDocument,
+          progress: importing.Progress | None = None, now: Now = system_now,
+          patience: float | None = None, waiting: Callable[[], None] | None = None) -> Restored:
+    """Write the plan and everything that comes with it: one transaction, all or nothing,
+    taking the book's write turn as `importing.apply` does (`patience`, `waiting`: see
+    core/write_turn.py; BookBusy). Raises ImportFileError (nothing written) when a customer's
+    history in the file is damaged."""
+    added: dict[str, int] = {}
+    with write_turn(db, patience, waiting):
+        names = _Catalogue(db, added)
+        names.load(document)
+        _settings(db, document, names, added)
+        result = importing.apply(plan_, db, progress, now)
+        writer = _History(db, names, added)
+        try:
+            for row, cid in zip(plan_.to_create, result.created_ids, strict=False):
+                item = document.customers[row.index]
+                writer.add(cid, item, fresh=True)
+                _stamps(db, cid, item)
+            merged = {row.existing_id: row for row in plan_.to_merge}
+            for cid, _before in result.merged:
+                writer.add(cid, document.customers[merged[cid].index], fresh=False)
+            writer.anonymous(document.purchases)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ImportFileError(
+                f"The history of a customer in this file is damaged ({exc!r}): nothing was "
+                "imported.") from exc
+    return Restored(result, {k: v for k, v in added.items() if v})
+
+
+def _when(value) -> dt.datetime | None:
+    if not value:
+        return None
+    return dt.datetime.fromisoformat(str(value).rstrip("Z")).replace(tzinfo=None)
+
+
+def _text(value: dt.datetime | None) -> str | None:
+    """A naive UTC datetime as Peewee stores it."""
+    return value.isoformat(" ") if value is not None else None
+
+
+def _day(value) -> str:
+    return dt.date.fromisoformat(str(value)[:10]).isoformat()
+
+
+def _stamps(db: SqliteDatabase, cid: int, item: dict) -> None:
+    """The created, updated and Trash times as exported (the import wrote its own)."""
+    created = _when(item.get("created_at"))
+    updated = _when(item.get("updated_at")) or created
+    deleted = _when(item.get("deleted_at"))
+    if created is not None:
+        db.execute_sql("UPDATE customer SET created_at = ?, updated_at = ? WHERE id = ?",
+                       (_text(created), _text(updated), cid))
+    if deleted is not None:
+        db.execute_sql("UPDATE customer SET deleted_at = ? WHERE id = ?", (_text(deleted), cid))
+
+
+class _Catalogue:
+    """Categories and products by name (case folded), adding those the book lacks."""
+
+    def __init__(self, db: SqliteDatabase, added: dict[str, int]):
+        self.db, self.added = db, added
+        self.file_categories: dict[int, str] = {}  # the file's category id -> its name
+        self.categories = {name.casefold(): cid for cid, name in db.execute_sql(
+            "SELECT id, name FROM category")}
+        self.products = {name.casefold(): pid for pid, name in db.execute_sql(
+            "SELECT id, name FROM product")}
+
+    def category(self, name: str | None, archived: bool = False) -> int | None:
+        if not name:
+            return None
+        key = str(name).casefold()
+        if key not in self.categories:
+            self.categories[key] = self.db.execute_sql(
+                "INSERT INTO category (name, archived) VALUES (?, ?)",
+                (str(name), int(bool(archived)))).lastrowid
+            self.added["categories"] = self.added.get("categories", 0) + 1
+        return self.categories[key]
+
+    def product(self, name: str | None, category: str | None = None,
+                price_minor: int | None = None, archived: bool = False) -> int | None:
+        if not name:
+            return None
+        key = str(name).casefold()
+        if key not in self.products:
+            self.products[key] = self.db.execute_sql(
+                "INSERT INTO product (name, category_id, price_minor, archived) "
+                "VALUES (?, ?, ?, ?)", (str(name), self.category(category), price_minor,
+                                        int(bool(archived)))).lastrowid
+            self.added["products"] = self.added.get("products", 0) + 1
+        return self.products[key]
+
+    def load(self, document: JsonDocument) -> None:
+        try:
+            for item in document.categories:
+                self.category(item["name"], item.get("archived", False))
+                if item.get("id") is not None:
+                    self.file_categories[int(item["id"])] = str(item["name"])
+            for item in document.products:
+                self.product(item["name"], item.get("category"), item.get("price_minor"),
+                             item.get("archived", False))
+            stamp = _text(dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0))
+            for item in document.segments:
+                rules = item.get("rules", {})
+                text = rules if isinstance(rules, str) else json.dumps(rules, ensure_ascii=False)
+                cursor = self.db.execute_sql(
+                    "INSERT OR IGNORE INTO segment (name, rules, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (str(item["name"]), text, _text(_when(item.get("created_at"))) or stamp,
+                     _text(_when(item.get("updated_at"))) or stamp))
+                self.added["segments"] = self.added.get("segments", 0) + cursor.rowcount
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ImportFileError(f"The products or segments in this file are damaged "
+                                  f"({exc!r}): nothing was imported.") from exc
+
+
+_SETTINGS = frozenset(f.name for f in dataclasses.fields(BusinessSettings))
+
+
+def _settings(db: SqliteDatabase, document: JsonDocument, names: _Catalogue,
+              added: dict[str, int]) -> None:
+    """The file's business settings the book does not have yet (none is overwritten)."""
+    for key, value in document.settings.items():
+        if key not in _SETTINGS:
+            continue
+        if key == "loyalty_stamp_category" and value.strip().isdigit() and int(value):
+            value = str(names.category(names.file_categories.get(int(value))) or 0)
+        cursor = db.execute_sql("INSERT OR IGNORE INTO setting (key, value) VALUES (?, ?)",
+                                (key, value))
+        added["settings"] = added.get("settings", 0) + cursor.rowcount
+
+
+class _History:
+    """A customer's conversations, follow-ups, appointments, purchases and loyalty entries.
+    For a merged customer (`fresh` False), entries the book already has are not doubled."""
+
+    def __init__(self, db: SqliteDatabase, names: _Catalogue, added: dict[str, int]):
+        self.db, self.names, self.added = db, names, added
+
+    def _count(self, kind: str) -> None:
+        self.added[kind] = self.added.get(kind, 0) + 1
+
+    def _have(self, fresh: bool, sql: str, params: tuple) -> bool:
+        return not fresh and self.db.execute_sql(sql, params).fetchone() is not None
+
+    def add(self, cid: int, item: dict, fresh: bool) -> None:
+        db = self.db
+        for c in item.get("conversations") or []:
+            occurred = _text(_when(c["occurred_at"]))
+            summary = c.get("summary") or ""
+            if self._have(fresh, "SELECT 1 FROM interaction WHERE customer_id = ? AND "
+                          "occurred_at = ? AND channel = ? AND summary = ?",
+                          (cid, occurred, c["channel"], summary)):
+                continue
+            db.execute_sql(
+                "INSERT INTO interaction (customer_id, channel, direction, occurred_at, "
+                "summary, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (cid, c["channel"], c["direction"], occurred, summary,
+                 _text(_when(c.get("created_at"))) or occurred))
+            self._count("conversations")
+        for f in item.get("follow_ups") or []:
+            title, due = f.get("title") or "", _day(f["due_on"])
+            if self._have(fresh, "SELECT 1 FROM follow_up WHERE customer_id = ? AND "
+                          "title = ? AND due_on = ?", (cid, title, due)):
+                continue
+            db.execute_sql(
+                "INSERT INTO follow_up (customer_id, title, due_on, done_at, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (cid, title, due, _text(_when(f.get("done_at"))),
+                 _text(_when(f.get("created_at")) or dt.datetime(2000, 1, 1))))
+            self._count("follow_ups")
+        for a in item.get("appointments") or []:
+            starts = _text(_when(a["starts_at"]))
+            if self._have(fresh, "SELECT 1 FROM appointment WHERE customer_id = ? AND "
+                          "starts_at = ?", (cid, starts)):
+                continue
+            db.execute_sql(
+                "INSERT INTO appointment (customer_id, starts_at, place, note, lead_minutes, "
+                "created_at, done_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (cid, starts, a.get("place") or "", a.get("note") or "", a.get("lead_minutes"),
+                 _text(_when(a.get("created_at"))) or starts, _text(_when(a.get("done_at")))))
+            self._count("appointments")
+        purchase_ids = {}
+        for p in item.get("purchases") or []:
+            new_id = self._purchase(cid, p, fresh)
+            if p.get("id") is not None and new_id is not None:
+                purchase_ids[p["id"]] = new_id
+        for e in item.get("loyalty") or []:
+            created = _text(_when(e["created_at"]))
+            purchase = purchase_ids.get(e.get("purchase_id"))
+            if self._have(fresh, "SELECT 1 FROM loyalty_entry WHERE customer_id = ? AND "
+                          "kind = ? AND points = ? AND created_at = ?",
+                          (cid, e["kind"], int(e["points"]), created)):
+                continue
+            db.execute_sql(
+                "INSERT INTO loyalty_entry (customer_id, purchase_id, kind, points, reward, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (cid, purchase, e["kind"], int(e["points"]), e.get("reward") or "", created))
+            self._count("loyalty entries")
+
+    def _purchase(self, cid: int | None, p: dict, fresh: bool) -> int | None:
+        """Insert one sale with its lines; None when the same sale is already there."""
+        day, total = _day(p["purchased_on"]), int(p["total_minor"])
+        currency, note = p.get("currency") or "", p.get("note") or ""
+        created = _text(_when(p.get("created_at"))) or f"{day} 00:00:00"
+        if self._have(fresh, "SELECT 1 FROM purchase WHERE customer_id IS ? AND "
+                      "purchased_on = ? AND total_minor = ? AND currency = ? AND note = ? AND "
+                      "created_at = ?", (cid, day, total, currency, note, created)):
+            return None
+        new_id = self.db.execute_sql(
+            "INSERT INTO purchase (customer_id, purchased_on, total_minor, currency, note, "
+            "source, import_batch, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (cid, day, total, currency, note, p.get("source") or "", p.get("import_batch"),
+             created)).lastrowid
+        for line in p.get("items") or []:
+            self.db.execute_sql(
+                "INSERT INTO purchase_item (purchase_id, customer_id, purchased_on, product_id, "
+                "category_id, description, quantity, amount_minor) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (new_id, cid, day, self.names.product(line.get("product"), line.get("category")),
+                 self.names.category(line.get("category")), line.get("description") or "",
+                 int(line.get("quantity", 1)), line.get("amount_minor")))
+        self._count("purchases")
+        return new_id
+
+    def anonymous(self, purchases: list[dict]) -> None:
+        for p in purchases:
+            self._purchase(None, p, fresh=False)
