@@ -111,3 +111,34 @@ def test_nothing_to_find(qtbot, window):
     dialog = open_found(qtbot, window)
     assert dialog.list.count() == 0
     assert not dialog.merge_button.isEnabled()
+
+
+def test_a_merge_made_elsewhere_can_be_undone_here(qtbot, window, twins, session):
+    import datetime as dt
+
+    from crmdesk.core import merge as merging
+
+    anna, annie, bob, bobby = twins
+    before = session.book.load_input(annie)
+    dialog = open_found(qtbot, window)
+    assert not dialog.undo_button.isEnabled()  # nothing merged yet
+    dialog.close()
+    # as `crmdesk merge` does, in another process: the window's undo stack never sees it
+    merging.merge(session.db, anna, annie, {}, dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC),
+                  batch="cli-1")
+    dialog = open_found(qtbot, window)
+    assert [p.b_id for p in dialog.pairs] == [bobby]
+    assert dialog.undo_button.isEnabled()
+    dialog.undo_button.click()
+    qtbot.waitUntil(lambda: not dialog.is_busy())
+    assert session.book.card(annie).deleted_at is None
+    assert session.book.load_input(annie) == before
+    assert session.book.card(annie).interaction_count == 1
+    assert [p.b_id for p in dialog.pairs] == [annie, bobby]
+    assert dialog.status.text().startswith("Put back 1 customer merged elsewhere.")
+    assert not dialog.undo_button.isEnabled()
+    # a merge made here is Edit ▸ Undo's, not this button's
+    dialog.list.setCurrentRow(1)
+    dialog.merge_button.click()
+    assert not dialog.undo_button.isEnabled()
+    assert window.undo_stack.undoText() == "merge two customers"

@@ -4,6 +4,8 @@ and merged (undoable with Edit ▸ Undo).
 The pairs are looked for on a worker thread (its own connection), as a big book takes a moment.
 A merge is done once, then pushed on the window's undo stack as a `MergeCustomers` command:
 undo puts both customers back as they were (core.duplicates.undo_merge), redo merges again.
+Every merge is also recorded in the book (core/merge.py), so "Undo last merge" puts back a
+merge made elsewhere (`crmdesk merge`, another window) that this window's undo stack never saw.
 `install(window)` adds the menu entry; the main window needs only that one line.
 """
 
@@ -31,9 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from crmdesk.core import duplicates
+from crmdesk.core import merge as merging
 from crmdesk.core.customers import NotFound
 from crmdesk.core.model import CustomerInput
 from crmdesk.ui.formatting import STATUS_NAMES
+from crmdesk.ui.formatting import count as plural
 from crmdesk.ui.workers import BackgroundJob
 
 log = logging.getLogger(__name__)
@@ -121,6 +125,9 @@ class DuplicatesDialog(QDialog):
         self.session = window.session
         self.pairs: list[duplicates.Pair] = []
         self.hidden: set[tuple[int, int]] = set()  # "Not duplicates", for this session
+        self.own_batches: set[str] = set()  # merges made here: Edit ▸ Undo takes them back
+        self.elsewhere: list[merging.MergeRecord] = []  # the last merge, if made elsewhere
+        self.note = ""  # said before the next search's result
         self.job: BackgroundJob | None = None
         self.current: duplicates.Pair | None = None
         self.groups: dict[str, QButtonGroup] = {}
@@ -172,7 +179,10 @@ class DuplicatesDialog(QDialog):
         splitter.setSizes([300, 600])
         self.again_button = QPushButton(self.tr("Look again"))
         self.again_button.clicked.connect(self.search)
+        self.undo_button = QPushButton(self.tr("Undo last merge"))
+        self.undo_button.clicked.connect(self.undo_elsewhere)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(self.undo_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.again_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -194,6 +204,7 @@ class DuplicatesDialog(QDialog):
             finally:
                 db.close()  # this thread's own connection
 
+        self._offer_undo()
         self.status.setText(self.tr("Looking for customers entered twice…"))
         self.again_button.setEnabled(False)
         self.list.clear()
@@ -214,6 +225,9 @@ class DuplicatesDialog(QDialog):
     def _found(self, pairs: list) -> None:
         self.pairs = [p for p in pairs if (p.a_id, p.b_id) not in self.hidden]
         self._fill()
+        if self.note:
+            self.status.setText(f"{self.note} {self.status.text()}")
+            self.note = ""
 
     def _fill(self) -> None:
         self.list.blockSignals(True)
@@ -334,10 +348,47 @@ class DuplicatesDialog(QDialog):
                                 else self.tr("One of these customers no longer exists."))
             return
         window = self.window_
+        self.own_batches.add(record.batch)
         window._push(MergeCustomers(session.db, record, choices, session.now, window._changed))
+        self._offer_undo()
         self._drop(lambda p: pair.b_id in (p.a_id, p.b_id))
         self.status.setText(self.tr("Merged %2 into %1. Edit ▸ Undo puts them back.")
                             .replace("%1", pair.a_name).replace("%2", pair.b_name))
+
+    def _offer_undo(self) -> None:
+        """Enable "Undo last merge" when the last merge recorded in the book was made
+        elsewhere (one made here is Edit ▸ Undo's)."""
+        records = merging.last_batch(self.session.db)
+        self.elsewhere = records if records and records[0].batch not in self.own_batches else []
+        self.undo_button.setEnabled(bool(self.elsewhere))
+        if self.elsewhere:
+            self.undo_button.setToolTip(plural(
+                len(self.elsewhere),
+                "Put back the last merge, made outside this window (%n customer)",
+                "Put back the last merge, made outside this window (%n customers)"))
+        else:
+            self.undo_button.setToolTip(self.tr(
+                "No merge made outside this window to undo; Edit ▸ Undo takes back the "
+                "merges made here"))
+
+    def undo_elsewhere(self) -> None:
+        records = self.elsewhere
+        if not records:
+            return
+        session = self.session
+        try:
+            with session.db.atomic():
+                for record in reversed(records):
+                    merging.undo_merge(session.db, record, session.now)
+        except (NotFound, merging.MergeError):
+            log.exception("undoing a merge made elsewhere failed")
+            self.status.setText(self.tr("This merge can no longer be undone."))
+            self._offer_undo()
+            return
+        self.window_._changed(records[0].survivor_id)
+        self.note = plural(len(records), "Put back %n customer merged elsewhere.",
+                           "Put back %n customers merged elsewhere.")
+        self.search()
 
     def not_duplicates(self) -> None:
         pair = self.current
