@@ -25,6 +25,8 @@ import json
 
 from peewee import SqliteDatabase
 
+from crmdesk.store.db import is_read_only
+
 SETTING_KEY = "insight_cache"
 VERSION = 1
 MEMOS = 12
@@ -225,7 +227,7 @@ class SalesFigures:
         return value
 
     def save(self) -> None:
-        if not self.changed:
+        if not self.changed or is_read_only(self.db):  # a read-only or damaged book: not kept
             return
         value = json.dumps({"version": VERSION, "scope": self.scope, "lines": self.lines,
                             "categories": self.category_ids,

@@ -193,8 +193,12 @@ def _connect_book(db_path: Path) -> sqlite3.Connection:
     """A connection to an existing book (never creates one); raises BackupError."""
     if not db_path.is_file():
         raise BackupError(f"There is no customer book at {db_path}.")
+    # A book on a read-only disk or folder is copied read-only (SQLite could not make its
+    # -shm file beside it to read it in place).
+    writable = os.access(db_path, os.W_OK) and os.access(db_path.parent, os.W_OK)
+    uri = db_path.resolve().as_uri() + "?mode=rw" if writable else _read_only_uri(db_path)
     try:
-        return sqlite3.connect(db_path.resolve().as_uri() + "?mode=rw", uri=True, timeout=5)
+        return sqlite3.connect(uri, uri=True, timeout=5)
     except sqlite3.Error as exc:
         raise BackupError(f"Cannot open {db_path}: {exc}.") from exc
 
