@@ -73,6 +73,8 @@ class TrayIcon(QSystemTrayIcon):
         self.show_badge = show_badge
         self.today_count = 0
         self.paused_until: dt.datetime | None = None
+        #: writes a local moment the shop's way (the window's formatter), set by the app
+        self.describe_moment: Callable[[dt.datetime, dt.date], str] | None = None
         self.setIcon(icon)
         self.menu = self._build_menu()
         self.setContextMenu(self.menu)
@@ -133,7 +135,9 @@ class TrayIcon(QSystemTrayIcon):
             self.setIcon(badge_icon(self.base_icon, self.today_count))
 
     def _moment(self, moment: dt.datetime) -> str:
-        """16:30 today, or the short date and time on another day."""
+        """16:30 today, or the date (the shop's way) and time on another day."""
+        if self.describe_moment is not None:
+            return self.describe_moment(moment, self.now().date())
         same_day = moment.date() == self.now().date()
         when = QDateTime(QDate(moment.year, moment.month, moment.day),
                          QTime(moment.hour, moment.minute))

@@ -70,18 +70,38 @@ class Formatter:
         return self.locale.toString(qdate, QLocale.FormatType.ShortFormat)
 
     def day_month(self, day: int, month: int, year: int | None = None) -> str:
+        """A day of a month, with its year when known; without it, the shop's date format
+        with the year left out ("12/03" for dd/MM/yyyy), or "12 March"."""
         if year is not None:
             return self.date(dt.date(year, month, day))
+        pattern = self.settings.date_format
+        if pattern and pattern != "system":
+            without_year = _without_year(pattern)
+            if without_year:
+                return self.locale.toString(QDate(2000, month, day), without_year)
         return f"{day} {self.locale.monthName(month, QLocale.FormatType.LongFormat)}"
+
+    def weekday_date(self, value: dt.date) -> str:
+        """"Tuesday 10/03/2026": the day's name and the date the shop's way."""
+        return f"{self.locale.dayName(value.isoweekday(), QLocale.FormatType.LongFormat)} " \
+               f"{self.date(value)}"
+
+    def time(self, hour: int, minute: int) -> str:
+        return self.locale.toString(QTime(hour, minute), QLocale.FormatType.ShortFormat)
+
+    def local_moment(self, moment: dt.datetime, today: dt.date | None = None) -> str:
+        """A local moment: its time alone when it falls `today`, else the date the shop's way
+        and the time."""
+        time_text = self.time(moment.hour, moment.minute)
+        if today is not None and moment.date() == today:
+            return time_text
+        return f"{self.date(moment.date())} {time_text}"
 
     def moment(self, stored_utc: dt.datetime | None) -> str:
         """A stored (UTC) moment in local time: the date, and the time of day."""
         if stored_utc is None:
             return ""
-        local = to_local(stored_utc)
-        time_text = self.locale.toString(QTime(local.hour, local.minute),
-                                         QLocale.FormatType.ShortFormat)
-        return f"{self.date(local.date())} {time_text}"
+        return self.local_moment(to_local(stored_utc))
 
     def days_ago(self, stored_utc: dt.datetime | None, today: dt.date) -> str:
         if stored_utc is None:
@@ -156,6 +176,13 @@ class Formatter:
                 self._phones.clear()
             shown = self._phones[e164] = phones.display(e164, self.country())
         return shown
+
+
+def _without_year(pattern: str) -> str:
+    """"dd/MM/yyyy" -> "dd/MM", "yyyy-MM-dd" -> "MM-dd", "d MMM yyyy" -> "d MMM"."""
+    import re
+
+    return re.sub(r"^[\s/.\-,]*y+[\s/.\-,]*|[\s/.\-,]*y+[\s/.\-,]*$", "", pattern).strip()
 
 
 def count(n: int, one: str, many: str, locale: QLocale | None = None) -> str:

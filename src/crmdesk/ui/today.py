@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from PySide6.QtCore import QDate, QLocale, Qt, QTime, Signal
+from PySide6.QtCore import QLocale, Qt, QTime, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -127,12 +127,9 @@ class TodayPage(QWidget):
         self._pending = {}
         self.tree.clear()
         self.heads = {}
-        locale = self._fmt.locale
         self.subtitle.setText(self.tr("%1 and the next %2 days. Double-click a row to open "
                                       "the customer's card.")
-                              .replace("%1", locale.toString(QDate(today.year, today.month,
-                                                                   today.day),
-                                                             "dddd d MMMM"))
+                              .replace("%1", self._fmt.weekday_date(today))
                               .replace("%2", str(days)))
         by_section: dict[str, list[Occurrence]] = {name: [] for name, _kinds in SECTIONS}
         for occ in items:

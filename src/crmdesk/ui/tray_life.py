@@ -33,6 +33,8 @@ class TrayLife(QObject):
                           else tray_available)
         if self.available:
             self.tray = TrayIcon(app_icon())
+            self.tray.describe_moment = lambda moment, today: window.formatter.local_moment(
+                moment, today)
             self.tray.openRequested.connect(self.bring_forward)
             self.tray.todayRequested.connect(self.show_today)
             self.tray.addRequested.connect(self.add_customer)

@@ -98,6 +98,7 @@ class InsightHub(QObject):
 
             self._presets_day = self.session.today()
             self.dashboard = DashboardPage(self._money(), Period.presets(self._presets_day))
+            self.dashboard.format_date = lambda day: self.window.formatter.date(day)
             self.dashboard.periodChanged.connect(lambda _p: self.refresh_dashboard(force=True))
             self.dashboard.customersRequested.connect(self.open_behind)
             self.dashboard.exportRequested.connect(self.export_dashboard)

@@ -75,6 +75,8 @@ class DashboardPage(QWidget):
         self.locale: QLocale = money.locale
         self.dashboard = None
         self.presets = list(presets)
+        #: writes a date the shop's way (the window's formatter, set by the hub)
+        self.format_date = None
 
         title = page_title(self.tr("Dashboard"))
         self.period_box = QComboBox()
@@ -282,6 +284,8 @@ class DashboardPage(QWidget):
         return f"{short}\n{year}" if first or month == 1 else short  # the year once, at least
 
     def _date(self, day: dt.date) -> str:
+        if self.format_date is not None:
+            return self.format_date(day)
         return self.locale.toString(QDate(day.year, day.month, day.day),
                                     QLocale.FormatType.ShortFormat)
 
