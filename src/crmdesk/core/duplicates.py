@@ -106,17 +106,21 @@ def _name_groups(db: SqliteDatabase) -> tuple[list, list]:
             "GROUP BY city, sort_name"):
         if len(name) >= _MIN_SIMILAR:
             ids_of[(fold(city), name)].extend(_ids(ids))
-    names_by_key: dict[tuple[str, str], set[str]] = defaultdict(set)
+    # A key ("town NUL name less a letter") remembers the first name that gave it; only keys
+    # given by a second name get a set (most keys are given by one name only).
+    first_of: dict[str, tuple[str, str]] = {}
+    shared: dict[str, set[tuple[str, str]]] = {}
     for town, name in ids_of:
-        names_by_key[(town, name)].add(name)
-        for i in range(len(name)):
-            names_by_key[(town, name[:i] + name[i + 1:])].add(name)
+        at = town + "\0"
+        for key in {at + name, *(at + name[:i] + name[i + 1:] for i in range(len(name)))}:
+            seen = first_of.setdefault(key, (town, name))
+            if seen[1] != name:
+                shared.setdefault(key, {seen}).add((town, name))
     similar_groups = []
-    for (town, _key), names in names_by_key.items():
-        if len(names) > 1:
-            ids = sorted({cid for name in names for cid in ids_of[(town, name)]})
-            if len(ids) <= _MAX_NAME_GROUP:
-                similar_groups.append(ids)
+    for names in shared.values():
+        ids = sorted({cid for town_name in names for cid in ids_of[town_name]})
+        if len(ids) <= _MAX_NAME_GROUP:
+            similar_groups.append(ids)
     return swapped_groups, similar_groups
 
 
