@@ -45,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--minimized", action="store_true", help="start in the system tray")
     parser.add_argument("--self-test", nargs="?", const="", default=None, metavar="REPORT",
                         help="check that this installation works (Qt, icons, database, "
-                             "notifications), print what was checked and exit (0: all passed); "
+                             "notifications), print what was checked and exit (0: all passed; "
+                             "with no display, all but the window itself); "
                              "with REPORT, also write the report to that file")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
 
