@@ -93,15 +93,20 @@ def test_the_remembering_checker_answers_as_check_does():
         assert remembered.check(raw) == phones.check(raw, "GB")
 
 
-@pytest.mark.parametrize(("cell", "text"), [
-    (447400123456, "+447400123456"),
-    (447400123456.0, "+447400123456"),
-    (4.47400123456e11, "+447400123456"),
-    (7400123456, "7400123456"),  # a national number that lost its 0: read with the country
-    (2025550123, "2025550123"),  # not a valid number with "+": left to the default country
+@pytest.mark.parametrize(("cell", "country", "text"), [
+    (447400123456, "GB", "+447400123456"),
+    (447400123456.0, "", "+447400123456"),
+    (4.47400123456e11, "DE", "+447400123456"),
+    (447700900321, "", "+447700900321"),  # a possible number of an unknown range
+    (447700900321, "FR", "+447700900321"),
+    (7400123456, "GB", "7400123456"),  # a national number that lost its 0: read with GB
+    (2025550123, "US", "2025550123"),  # a US number is written without any 0 or +
+    (2025550123, "", "+2025550123"),  # no country to read it with: possible with its +
+    (12, "GB", "12"),
 ])
-def test_a_spreadsheet_number_cell_gets_its_plus_only_when_it_carries_a_country_code(cell, text):
-    assert phones.from_number_cell(cell) == text
+def test_a_spreadsheet_number_cell_gets_its_plus_when_it_carries_a_country_code(cell, country,
+                                                                                  text):
+    assert phones.from_number_cell(cell, country) == text
 
 
 def test_the_mark_names_the_unchecked_fields_in_order():

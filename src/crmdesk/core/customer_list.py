@@ -70,6 +70,9 @@ class CustomerList:
         if query.status:
             clauses.append("c.status = ?")
             params.append(query.status)
+        if query.phone_check:
+            # Written as migration step 6's partial index says, so SQLite uses it.
+            clauses.append("c.phone_check <> ''")
         if query.tag:
             clauses.append("c.id IN (SELECT ct.customer_id FROM customer_tag ct "
                            "JOIN tag t ON t.id = ct.tag_id WHERE t.name = ?)")
@@ -264,9 +267,9 @@ class CustomerList:
                 next_dates[customer_id] = (on, kind, label)
         result = {}
         for (customer_id, kind, name, phone, city, status, last_contact, deleted_at,
-             tags) in self.db.execute_sql(
+             phone_check, tags) in self.db.execute_sql(
                 f"SELECT c.id, c.kind, c.display_name, c.phone, c.city, c.status, "
-                f"c.last_contact_at, c.deleted_at, "
+                f"c.last_contact_at, c.deleted_at, c.phone_check, "
                 f"(SELECT group_concat(name, ', ') FROM (SELECT t.name FROM customer_tag ct "
                 f"JOIN tag t ON t.id = ct.tag_id WHERE ct.customer_id = c.id "
                 f"ORDER BY t.name COLLATE NOCASE)) "
@@ -276,7 +279,7 @@ class CustomerList:
                 id=customer_id, kind=kind, name=name, phone=phone, city=city, tags=tags or "",
                 status=status, last_contact=_parse_dt(last_contact), next_date=on,
                 next_date_kind=date_kind, next_date_label=date_label,
-                deleted_at=_parse_dt(deleted_at))
+                deleted_at=_parse_dt(deleted_at), phone_check=phone_check)
         return result
 
     def tags(self) -> list[str]:

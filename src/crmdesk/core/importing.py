@@ -216,7 +216,7 @@ def plan(table: Table, mapping: dict[str, str], db: SqliteDatabase, default_coun
         raise AmbiguousDates(unsure)
     by_index = {i: (orders.get(h) if orders.get(h) in ("dmy", "mdy") else date_order)
                 for i, h in enumerate(table.headers)}
-    reader = RowReader(table, mapping, by_index, today)
+    reader = RowReader(table, mapping, by_index, today, default_country)
 
     known = known_keys(db)
     in_file: dict[tuple[str, str], PlannedRow] = {}

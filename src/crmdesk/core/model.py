@@ -72,6 +72,7 @@ class ListQuery:
     trash: bool = False
     segment: SegmentRules | None = None  # only the customers matching these rules
     only_ids: tuple[int, ...] | None = None  # only these customers (those behind a chart bar)
+    phone_check: bool = False  # only customers with a phone number kept unchecked
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class CustomerRow:
     next_date_kind: str
     next_date_label: str
     deleted_at: dt.datetime | None
+    phone_check: str = ""  # the fields whose number is kept unchecked ("phone whatsapp")
 
 
 @dataclass(frozen=True)

@@ -74,15 +74,32 @@ def normalise(raw: str, default_country: str) -> str:
     return number
 
 
-def from_number_cell(value: int | float) -> str:
-    """The text of a spreadsheet's number cell in a phone column: "+<digits>" when the digits
-    are a valid number with their country code (447700900321 -> +447700900321), else the digits
-    (never "7.7e9" nor ".0"), read later with the default country."""
+def from_number_cell(value: int | float, default_country: str = "") -> str:
+    """The text of a spreadsheet's number cell in a phone column, which cannot hold a "+" nor a
+    leading 0: "+<digits>" when the digits look like a number with its country code
+    (447700900321 -> +447700900321), else the digits (never "7.7e9" nor ".0"), which are then
+    read with the default country.
+
+    "+<digits>" is taken when it is a valid number, or a possible one where the digits cannot
+    be a number of the default country. A valid number of the default country stays national
+    where it is written without a 0 in front anyway (2025550123 in the US); where national
+    numbers start with 0 (GB, DE, FR...), the cell lost either its "+" or its 0, and a valid
+    international reading is taken."""
     digits = str(int(value))
     if digits.startswith("-"):
         return digits
-    _number, problem = _parse("+" + digits, None)
-    return digits if problem else "+" + digits
+    region = (default_country or "").upper() or None
+    national, national_problem = _parse(digits, region) if region else (None, NO_COUNTRY)
+    international, problem = _parse("+" + digits, None)
+    if not national_problem:
+        e164 = phonenumbers.format_number(national, phonenumbers.PhoneNumberFormat.E164)
+        lost_zero = (phonenumbers.ndd_prefix_for_region(region, True) or "").startswith("0")
+        if e164 == "+" + digits or (lost_zero and not problem):
+            return "+" + digits
+        return digits
+    if not problem or (international is not None and national is None):
+        return "+" + digits
+    return digits
 
 
 def mark(unchecked: dict[str, str] | list[str] | tuple[str, ...]) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from crmdesk.core import phones as phone_rules
 from crmdesk.core.model import CustomerInput, DateInput
 from crmdesk.core.text import fold
+from crmdesk.formats import import_extras
 from crmdesk.formats.import_common import Table, cell_text
 from crmdesk.formats.import_mapping import _PHONE_RANK, DateProblem, read_date
 
@@ -22,6 +24,14 @@ class RowProblem(ValueError):
     """Why a row cannot become a customer; the message is for the user."""
 
 
+def phone_text(cell, default_country: str = "") -> str:
+    """A phone column's cell as text: a spreadsheet's number cell becomes "+<digits>" when it
+    carries its country code (447700900321), else its digits (never ".0" nor an exponent)."""
+    if cell.__class__ is int or (cell.__class__ is float and cell.is_integer()):
+        return phone_rules.from_number_cell(cell, default_country)
+    return cell_text(cell)
+
+
 def _rank(header: str) -> int:
     low = header.casefold()
     return next((i for i, word in enumerate(_PHONE_RANK) if word in low), len(_PHONE_RANK))
@@ -29,8 +39,9 @@ def _rank(header: str) -> int:
 
 class RowReader:
     def __init__(self, table: Table, mapping: dict[str, str], orders: dict[int, str | None],
-                 today: dt.date):
+                 today: dt.date, default_country: str = ""):
         self.today = today
+        self.default_country = default_country  # for phone numbers in number cells
         self.orders = orders
         self.columns: list[tuple[int, str]] = [
             (i, mapping[h]) for i, h in enumerate(table.headers) if h in mapping]
@@ -45,6 +56,9 @@ class RowReader:
         # Dates apart (they are read first, in column order: the first bad one is reported), the
         # other columns in order; phones were gathered above.
         self.date_cols = [(i, f) for i, f in self.columns if f in _DATE_FIELDS]
+        # "Other dates" ("Name day 2024-06-05; ...") are read in the order the user chose.
+        self.other_order = next((orders.get(i) for i, f in self.columns
+                                 if f == "other_dates"), None)
         self.text_cols = [(i, f) for i, f in self.columns
                           if f not in _DATE_FIELDS and f != "phone"]
 
@@ -57,13 +71,16 @@ class RowReader:
         for i in self.phone_cols:
             cell = row[i]
             if cell != "" and cell is not None:  # (a number 0 from a spreadsheet is kept)
-                phones.extend(p for p in (x.strip() for x in cell_text(cell).split(":::")) if p)
+                text = phone_text(cell, self.default_country)
+                phones.extend(p for p in (x.strip() for x in text.split(":::")) if p)
         for i, field in self.date_cols:
             if row[i] != "":  # read_date's answer for an empty cell: no date
                 found_dates.extend(self._date(i, field, row))
         for i, field in self.text_cols:
             cell = row[i]
-            text = cell.strip() if cell.__class__ is str else cell_text(cell).strip()
+            text = cell.strip() if cell.__class__ is str else (
+                phone_text(cell, self.default_country) if field == "whatsapp"
+                else cell_text(cell)).strip()
             if not text:
                 continue
             if field == "email":
@@ -77,6 +94,7 @@ class RowReader:
                 values.setdefault(field, text)
         data = CustomerInput()
         full = values.pop("name", "")
+        extras = {f: values.pop(f) for f in import_extras.FIELDS if f in values}
         for field, text in values.items():
             setattr(data, field, text)
         if full and not (data.first_name or data.last_name) and \
@@ -105,6 +123,13 @@ class RowReader:
             data.notes = "\n".join([data.notes, *extra]) if data.notes else "\n".join(extra)
         data.tags = list(dict.fromkeys(tags))
         data.dates = found_dates
+        if extras:  # kind, do-not-contact, keep in touch, consents, other dates
+            try:
+                unread = import_extras.apply(data, extras, self.other_order, self.today)
+            except DateProblem as exc:
+                raise RowProblem(f"Other dates: {exc}") from exc
+            if unread:
+                data.notes = "\n".join([data.notes, *unread] if data.notes else unread)
         return data
 
     def _date(self, index: int, field: str, row: list) -> list[DateInput]:
