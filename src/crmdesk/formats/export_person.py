@@ -35,7 +35,25 @@ from crmdesk.formats import export_vcard as vcard_format
 from crmdesk.formats.export_files import atomic_output
 from crmdesk.formats.export_records import iter_records, parse_date, parse_datetime
 
-__all__ = ["PersonExport", "export_person", "read_sales"]
+__all__ = ["CUSTOMER_TABLES", "NOT_EXPORTED", "PersonExport", "export_person", "read_sales"]
+
+#: Every table with a customer reference whose rows the person's JSON carries, and where
+#: (tests/unit/test_customer_tables.py compares this with the schema and with a real export).
+CUSTOMER_TABLES = {
+    "customer": "customers[]", "consent": "customers[].consents",
+    "customer_tag": "customers[].tags", "important_date": "customers[].dates",
+    "interaction": "customers[].conversations", "follow_up": "customers[].follow_ups",
+    "appointment": "customers[].appointments", "purchase": "customers[].purchases",
+    "purchase_item": "customers[].purchases[].items",
+    "loyalty_entry": "customers[].loyalty.entries",
+    "customer_sales": "customers[].sales_summary, customers[].loyalty.balance",
+}
+#: Tables with a customer reference left out, and why.
+NOT_EXPORTED = {
+    "reminder_delivery": "the log of which reminders this PC showed the shop (birthday shown, "
+                         "snoozed, done): the shop's own bookkeeping, derived from the dates "
+                         "and follow-ups that are exported",
+}
 
 
 @dataclass(frozen=True)
