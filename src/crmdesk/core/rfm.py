@@ -42,6 +42,8 @@ import datetime as dt
 
 from peewee import SqliteDatabase
 
+from crmdesk.store.db import is_read_only
+
 #: (key, label, plain-words explanation), best customers first.
 SEGMENTS: list[tuple[str, str, str]] = [
     ("champions", "Champions", "Bought very recently, buy often: your best customers."),
@@ -180,6 +182,8 @@ def fresh_state(db: SqliteDatabase, today: dt.date) -> tuple[bool, str]:
     state = _state(db, today)
     row = db.execute_sql("SELECT value FROM setting WHERE key = ?", (STATE_KEY,)).fetchone()
     if row is not None and row[0] == state:
+        return False, state
+    if is_read_only(db):  # a read-only or damaged book: the scores it holds are shown as kept
         return False, state
     with db.atomic():
         _recompute(db)
