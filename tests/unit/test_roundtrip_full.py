@@ -9,16 +9,17 @@ exports are the same, ids and the export's own time stamp aside.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from pathlib import Path
 
 from crmdesk.cli import main
-from crmdesk.core import restore
+from crmdesk.core import importing, restore
 from crmdesk.core.customers import CustomerBook
 from crmdesk.core.model import ConsentInput, CustomerInput, DateInput
 from crmdesk.core.segments import SegmentRules, SegmentStore
-from crmdesk.formats import export, export_json, import_json
+from crmdesk.formats import export, export_json, import_file, import_json, import_mapping
 from crmdesk.store.db import open_database
 
 NOW = dt.datetime(2026, 3, 10, 10, 30, tzinfo=dt.UTC)
@@ -244,3 +245,78 @@ def test_every_table_with_a_customer_reference_is_exported_or_said_why_not(tmp_p
         opened.db.close()
     covered = set(export_json.CUSTOMER_TABLES) | set(export_json.NOT_EXPORTED)
     assert with_customer | {"customer"} <= covered, with_customer - covered
+
+
+# --- CSV: the program's own spreadsheet export --------------------------------------------
+
+def csv_rows(path: Path) -> list[dict]:
+    """The rows without the columns a fresh book cannot have (times, which are the import's)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        row.pop("Created")
+        row.pop("Last contact")  # from the conversation log, which a CSV does not carry
+    return rows
+
+
+def test_csv_export_comes_back_whole_into_an_empty_book(tmp_path):
+    source = open_database(tmp_path / "source.db")
+    try:
+        fill(source.db)
+        export.export_csv(source.db, tmp_path / "first.csv")
+    finally:
+        source.db.close()
+    first = csv_rows(tmp_path / "first.csv")
+    anna = next(r for r in first if r["First name"] == "Anna")
+    assert anna["Email consent"] == "yes 2026-01-05 (signup form)"
+    assert anna["SMS consent"] == "no 2026-02-01 (asked at the till)"
+    assert anna["Other dates"] == "Name day --06-05; First visit 2015-09-09"
+    assert anna["Keep in touch (days)"] == "30"
+    firm = next(r for r in first if r["Business"] == "Bolt & Nut Ltd")
+    assert (firm["Kind"], firm["Do not contact"], firm["Status"]) == ("business", "yes", "former")
+
+    target = open_database(tmp_path / "target.db")
+    try:
+        table = import_file.read_file(tmp_path / "first.csv")
+        mapping = import_mapping.build_mapping(table.headers)
+        assert set(mapping.values()) >= {
+            "kind", "business_name", "do_not_contact", "keep_in_touch_days", "consent_email",
+            "consent_sms", "consent_whatsapp", "consent_phone", "other_dates", "status",
+            "source"}
+        plan = importing.plan(table, mapping, target.db, "GB", today=TODAY)
+        assert not plan.rejected, [r.reason for r in plan.rejected]
+        importing.apply(plan, target.db, now=clock)
+        export.export_csv(target.db, tmp_path / "second.csv")
+    finally:
+        target.db.close()
+    assert csv_rows(tmp_path / "second.csv") == first
+
+
+def test_consent_columns_of_other_programs_are_recognised(tmp_path):
+    path = tmp_path / "shop.csv"
+    path.write_text(
+        "Name,Mobile,Newsletter: yes/no,SMS opt in,Do not contact?,Opt in,Keep in touch\n"
+        "Mia Rossi,07700 900123,Yes,n,no,,30 days\n"
+        "Tom Berg,07700 900456,unsubscribed,YES,x,,\n"
+        "Ida Lund,07700 900789,maybe,,,,\n", encoding="utf-8")
+    opened = open_database(tmp_path / "book.db")
+    try:
+        db = opened.db
+        table = import_file.read_file(path)
+        mapping = import_mapping.build_mapping(table.headers)
+        assert mapping["Newsletter: yes/no"] == "consent_email"
+        assert mapping["SMS opt in"] == "consent_sms"
+        assert mapping["Do not contact?"] == "do_not_contact"
+        plan = importing.plan(table, mapping, db, "GB", today=TODAY)
+        result = importing.apply(plan, db, now=clock)
+        book = CustomerBook(db, now=clock, default_country=lambda: "GB")
+        mia, tom, ida = (book.load_input(i) for i in result.created_ids)
+        assert [(c.channel, c.granted, c.recorded_on) for c in mia.consents] == \
+            [("email", True, TODAY), ("sms", False, TODAY)]
+        assert (mia.do_not_contact, mia.keep_in_touch_days) == (False, 30)
+        assert [(c.channel, c.granted) for c in tom.consents] == [("email", False),
+                                                                  ("sms", True)]
+        assert tom.do_not_contact is True
+        assert ida.consents == [] and "Email consent: maybe" in ida.notes  # kept, not lost
+    finally:
+        opened.db.close()

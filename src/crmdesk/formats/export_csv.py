@@ -54,9 +54,17 @@ def _first_date(record: dict, kind: str) -> str:
 
 
 def _other_dates(record: dict) -> str:
-    return "; ".join(f"{item['label'] or item['kind']} "
-                     f"{date_text(item['day'], item['month'], item['year'])}"
-                     for item in record["dates"] if item["kind"] == "custom")
+    """Labelled dates, and any birthday or anniversary after the first (which have columns of
+    their own): "Name day --06-05; Anniversary 2019-07-01"."""
+    seen, parts = set(), []
+    for item in record["dates"]:
+        kind = item["kind"]
+        if kind != "custom" and kind not in seen:
+            seen.add(kind)  # the Birthday / Anniversary column's
+            continue
+        label = item["label"] if kind == "custom" else kind.capitalize()
+        parts.append(f"{label} {date_text(item['day'], item['month'], item['year'])}")
+    return "; ".join(parts)
 
 
 def _consent(channel: str) -> Callable[[dict], str]:

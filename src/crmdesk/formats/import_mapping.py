@@ -13,9 +13,11 @@ import re
 
 from crmdesk.formats.import_common import Cell, ImportFileError, PartialDate, Table, cell_text
 
-FIELDS = ("first_name", "last_name", "name", "business_name", "phone", "whatsapp", "email",
-          "address", "city", "postcode", "country", "notes", "likes", "dislikes", "diet",
-          "sizes", "source", "status", "tags", "birthday", "anniversary", "event")
+FIELDS = ("first_name", "last_name", "name", "business_name", "kind", "phone", "whatsapp",
+          "email", "address", "city", "postcode", "country", "notes", "likes", "dislikes", "diet",
+          "sizes", "source", "status", "tags", "birthday", "anniversary", "event", "other_dates",
+          "do_not_contact", "keep_in_touch_days", "consent_email", "consent_sms",
+          "consent_whatsapp", "consent_phone")
 PRESETS = ("auto", "google", "outlook")
 IGNORE = "ignore"
 
@@ -67,9 +69,36 @@ _SYNONYMS = {
     "tags": ("tags", "tag", "labels", "groups", "group membership", "categories"),
     "birthday": ("birthday", "birth date", "birthdate", "date of birth", "dob", "bday"),
     "anniversary": ("anniversary", "wedding anniversary", "wedding day"),
+    "kind": ("kind", "customer kind", "customer type", "contact type", "b2b/b2c", "b2c/b2b"),
+    "other_dates": ("other dates", "important dates", "special dates", "other important dates"),
+    "do_not_contact": ("do not contact", "don't contact", "dont contact", "dnc",
+                       "do not disturb", "no contact"),
+    "keep_in_touch_days": ("keep in touch (days)", "keep in touch", "keep in touch every",
+                           "keep in touch days", "contact every (days)", "contact every"),
+    "consent_email": ("email consent", "e-mail consent", "newsletter", "opt in", "opt-in",
+                      "optin", "opted in", "email opt in", "email opt-in", "marketing consent",
+                      "consent", "gdpr consent", "accepts marketing", "accepts email marketing",
+                      "email marketing", "newsletter consent", "mailing list", "subscribed"),
+    "consent_sms": ("sms consent", "sms opt in", "sms opt-in", "text consent",
+                    "accepts sms marketing", "sms marketing", "text message consent"),
+    "consent_whatsapp": ("whatsapp consent", "whatsapp opt in", "whatsapp opt-in"),
+    "consent_phone": ("phone consent", "call consent", "telephone consent", "phone opt in",
+                      "phone opt-in", "calls consent"),
 }
 _AUTO = {_norm(name): f for f, names in _SYNONYMS.items() for name in names}
+_CONSENT_WORDS = r"(consent|opt.?in|optin|opted in|marketing|subscri\w*|permission|agrees?)"
+_NOT_WHEN = r"(?!.*\b(date|time|when|source|by)\b)"  # "Email opt-in date" is not the answer
 _PATTERNS = (
+    (re.compile(r"\bdo not (contact|disturb|call or e-?mail)\b"), "do_not_contact"),
+    (re.compile(rf"^{_NOT_WHEN}(accepts )?(sms|text( messages?)?)\b.*\b{_CONSENT_WORDS}"), "consent_sms"),
+    (re.compile(rf"^{_NOT_WHEN}(accepts )?whatsapp\b.*\b{_CONSENT_WORDS}"), "consent_whatsapp"),
+    (re.compile(rf"^{_NOT_WHEN}(accepts )?(phone|telephone|calls?)\b.*\b{_CONSENT_WORDS}"),
+     "consent_phone"),
+    (re.compile(rf"^{_NOT_WHEN}(accepts )?(e-?mail|newsletter|mailing)\b.*\b{_CONSENT_WORDS}"),
+     "consent_email"),
+    # "Newsletter: yes/no", "Opt in (y/n)", "Marketing consent?": the question's words only.
+    (re.compile(r"^(newsletter|opt.?in|optin|opted in|(marketing |gdpr )?consent|subscribed)"
+                r"\b\W*(\(?(yes|y)\s*/\s*(no|n)\)?)?\W*$"), "consent_email"),
     (re.compile(r"^phone \d+ - value$"), "phone"),
     (re.compile(r"^e-?mail \d+ - value$"), "email"),
     (re.compile(r"^event \d+ - value$"), "event"),

@@ -47,7 +47,13 @@ def field_names() -> dict[str, str]:
         "dislikes": tr("Dislikes"), "diet": tr("Diet"), "sizes": tr("Sizes"),
         "source": tr("How they found you"), "status": tr("Status"), "tags": tr("Tags"),
         "birthday": tr("Birthday"), "anniversary": tr("Anniversary"),
-        "event": tr("Other date"),
+        "event": tr("Other date"), "kind": tr("Person or business"),
+        "other_dates": tr("Other dates (name and date, “;” between)"),
+        "do_not_contact": tr("Do not contact (yes/no)"),
+        "keep_in_touch_days": tr("Keep in touch (days)"),
+        "consent_email": tr("E-mail consent (yes/no)"), "consent_sms": tr("SMS consent (yes/no)"),
+        "consent_whatsapp": tr("WhatsApp consent (yes/no)"),
+        "consent_phone": tr("Phone consent (yes/no)"),
     }
 
 
