@@ -85,9 +85,9 @@ def test_the_context_click_only_shows_the_menu(tray, qtbot):
 
 
 @pytest.mark.parametrize(("count", "words"), [
-    (0, "crmdesk — no reminders today"),
-    (1, "crmdesk — 1 reminder today"),
-    (3, "crmdesk — 3 reminders today"),
+    (0, "crmdesk — nothing needs you today"),
+    (1, "crmdesk — 1 thing needs you today"),
+    (3, "crmdesk — 3 things need you today"),
 ])
 def test_the_tooltip_counts_todays_reminders(tray, count, words):
     tray.set_today_count(count)
@@ -117,7 +117,7 @@ def test_the_badge_can_be_turned_off(qapp, clock):
     tray.set_today_count(5)
 
     assert _corner_pixel(tray.icon()).name() == "#1f8a88"
-    assert tray.toolTip() == "crmdesk — 5 reminders today"
+    assert tray.toolTip() == "crmdesk — 5 things need you today"
 
 
 def test_the_badge_draws_at_every_tray_size_even_for_big_counts(qapp):
@@ -131,4 +131,4 @@ def test_the_default_icon_is_the_app_icon(qapp):
     tray = TrayIcon()
 
     assert not tray.icon().isNull()
-    assert tray.toolTip() == "crmdesk — no reminders today"
+    assert tray.toolTip() == "crmdesk — nothing needs you today"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from crmdesk.core import upcoming
+from crmdesk.core import needs_you
 from crmdesk.core.model import CustomerInput
 from crmdesk.core.session import Session
 
@@ -12,9 +12,8 @@ from crmdesk.core.session import Session
 def test_badge_count_follows_the_book_other_writers_and_the_day(opened, clock, monkeypatch):
     session = Session(opened.db, opened.path, now=clock, fallback_country="GB")
     asked = []
-    real = upcoming.due_today_count
-    monkeypatch.setattr(upcoming, "due_today_count",
-                        lambda *args: asked.append(1) or real(*args))
+    real = needs_you.needs_you
+    monkeypatch.setattr(needs_you, "needs_you", lambda *args: asked.append(1) or real(*args))
 
     assert session.due_today_count() == 0
     assert session.due_today_count() == 0

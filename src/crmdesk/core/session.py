@@ -12,7 +12,6 @@ from pathlib import Path
 from peewee import SqliteDatabase
 
 from crmdesk.core import settings as settings_store
-from crmdesk.core import upcoming
 from crmdesk.core.clock import Now, system_now
 from crmdesk.core.customer_list import CustomerList
 from crmdesk.core.customers import CustomerBook
@@ -61,23 +60,24 @@ class Session:
         """Changes whenever anything is written to the book (see store.db.change_mark)."""
         return change_mark(self.db)
 
-    def due_today_count(self) -> int:
-        """Dates falling today, follow-ups due today or overdue, and customers whose loyalty
-        reward came due with a recent sale (for the Today badge)."""
-        from crmdesk.core.loyalty import program
-        from crmdesk.core.reminders import REWARD_DAYS
+    def needs_you(self):
+        """What needs the owner today (core.needs_you): one count, by kind, for the side
+        bar's Today badge, the tray, the notification summary and the Today page."""
+        from crmdesk.core import needs_you
 
         # Remembered until the book changes (this connection's writes or another's commit),
-        # the day or the settings: the scheduler asks after every tick, and on a big book the
-        # count costs a dozen milliseconds.
+        # the day or the settings: the scheduler asks after every tick. (A snooze running
+        # out is noticed when its reminder is shown again, which writes to the book.)
         today = self.today()
         stamp = (self.change_mark(), today, self.settings)
         if self._today_count is None or self._today_count[0] != stamp:
-            count = (upcoming.due_today_count(self.db, today, self.settings.feb29)
-                     + upcoming.rewards_due_count(self.db, program(self.settings).lowest,
-                                                  today - dt.timedelta(days=REWARD_DAYS)))
-            self._today_count = (stamp, count)
+            self._today_count = (stamp, needs_you.needs_you(self.db, self.now(),
+                                                             self.settings))
         return self._today_count[1]
+
+    def due_today_count(self) -> int:
+        """How many things need the owner today (`needs_you().total`)."""
+        return self.needs_you().total
 
     def add_sample_customers(self, count: int, progress: Callable[[int, int], bool],
                              seed: int | None = None) -> int:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from crmdesk.core.clock import system_now
 from crmdesk.desktop.scheduler import in_one_hour, start_of_tomorrow
-from crmdesk.ui.formatting import count
+from crmdesk.ui.formatting import needs_you_words
 
 BADGE_SIZES = (16, 22, 24, 32, 48, 64)
 BADGE_COLOR = QColor("#d93025")
@@ -121,10 +121,7 @@ class TrayIcon(QSystemTrayIcon):
         self._refresh()
 
     def _refresh(self) -> None:
-        if self.today_count:
-            line = count(self.today_count, "%n reminder today", "%n reminders today")
-        else:
-            line = self.tr("no reminders today")
+        line = needs_you_words(self.today_count)  # the side bar's and Today's number
         tooltip = self.tr("crmdesk — %1").replace("%1", line)
         if self.paused_until is not None:
             tooltip += "\n" + self.tr("Reminders paused until %1").replace(

@@ -178,6 +178,31 @@ class Formatter:
         return shown
 
 
+#: core.needs_you's kinds -> (one, many): what the "need you today" count is made of
+NEEDS_YOU_WORDS = {
+    "birthday": ("%n birthday", "%n birthdays"),
+    "anniversary": ("%n anniversary", "%n anniversaries"),
+    "custom": ("%n special day", "%n special days"),
+    "appointment": ("%n appointment", "%n appointments"),
+    "follow_up": ("%n follow-up", "%n follow-ups"),
+    "keep_in_touch": ("%n customer to get in touch with", "%n customers to get in touch with"),
+    "reward": ("%n loyalty reward to give", "%n loyalty rewards to give"),
+}
+
+
+def needs_you_words(total: int) -> str:
+    """"5 things need you today" (the Today badge's number, in words)."""
+    if total <= 0:
+        return tr("nothing needs you today")
+    return count(total, "%n thing needs you today", "%n things need you today")
+
+
+def needs_you_detail(by_kind: dict[str, int]) -> str:
+    """"1 birthday, 2 follow-ups, 2 customers to get in touch with"."""
+    return ", ".join(count(n, *NEEDS_YOU_WORDS[kind]) for kind, n in by_kind.items()
+                     if kind in NEEDS_YOU_WORDS and n)
+
+
 def _without_year(pattern: str) -> str:
     """"dd/MM/yyyy" -> "dd/MM", "yyyy-MM-dd" -> "MM-dd", "d MMM yyyy" -> "d MMM"."""
     import re

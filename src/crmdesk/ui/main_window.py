@@ -28,7 +28,7 @@ from crmdesk.ui.customers.list_page import CustomersPage
 from crmdesk.ui.customers.table_model import CustomerTableModel
 from crmdesk.ui.dashboard.hub import InsightHub
 from crmdesk.ui.dashboard.icons import insight_icon
-from crmdesk.ui.formatting import Formatter, count
+from crmdesk.ui.formatting import Formatter, count, needs_you_detail, needs_you_words
 from crmdesk.ui.icons import app_icon, icon
 from crmdesk.ui.menus import build_actions
 from crmdesk.ui.pages import FirstRunPage, TrashPage
@@ -294,9 +294,15 @@ class MainWindow(WindowDialogs, QMainWindow):
         self._update_today_badge()
 
     def _update_today_badge(self) -> None:
-        due = self.session.due_today_count()
+        """The side bar's "Today (5)": what needs the owner today (core.needs_you), the same
+        number as the tray's badge and the Today page's heading; its tooltip says what."""
+        needs = self.session.needs_you()
         item = self.nav.item(PAGE_TODAY)
-        item.setText(self.tr("Today (%1)").replace("%1", str(due)) if due else self.tr("Today"))
+        item.setText(self.tr("Today (%1)").replace("%1", str(needs.total)) if needs.total
+                     else self.tr("Today"))
+        words = needs_you_words(needs.total)
+        detail = needs_you_detail(needs.by_kind)
+        item.setToolTip(f"{words}: {detail}" if detail else words)
 
     def show_card(self, customer_id: int | None) -> None:
         if self._deferring:

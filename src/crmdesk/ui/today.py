@@ -21,6 +21,7 @@ from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QMenu,
     QPushButton,
     QToolButton,
@@ -32,7 +33,13 @@ from PySide6.QtWidgets import (
 
 from crmdesk.core import phones
 from crmdesk.core.reminders import REWARDS_LISTED, Occurrence
-from crmdesk.ui.formatting import DATE_KIND_NAMES, Formatter, count
+from crmdesk.ui.formatting import (
+    DATE_KIND_NAMES,
+    Formatter,
+    count,
+    needs_you_detail,
+    needs_you_words,
+)
 from crmdesk.ui.icons import icon
 from crmdesk.ui.widgets import muted_colour, muted_label, page_title
 
@@ -65,6 +72,12 @@ class TodayPage(QWidget):
         self._fmt = formatter
         self.rewards_shown = False  # the Rewards section, while a loyalty program runs
         self.title = page_title(self.tr("Today"))
+        self.needs_label = QLabel()  # "5 things need you today: …" (the side bar's number)
+        self.needs_label.setObjectName("todayNeedsYou")
+        self.needs_label.setWordWrap(True)
+        font = self.needs_label.font()
+        font.setBold(True)
+        self.needs_label.setFont(font)
         self.subtitle = muted_label()
         self.add_button = QPushButton(icon("calendar"), self.tr("Add appointment…"))
         self.add_button.setObjectName("todayAddAppointment")
@@ -94,6 +107,7 @@ class TodayPage(QWidget):
         words = QVBoxLayout()
         words.setSpacing(2)
         words.addWidget(self.title)
+        words.addWidget(self.needs_label)
         words.addWidget(self.subtitle)
         top.addLayout(words, 1)
         top.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignBottom)
@@ -111,6 +125,14 @@ class TodayPage(QWidget):
 
     def set_formatter(self, formatter: Formatter) -> None:
         self._fmt = formatter
+
+    def set_needs_you(self, total: int, by_kind: dict[str, int]) -> None:
+        """The heading's count: what needs the owner today (the side bar's and tray's
+        number), and what it is made of."""
+        words = needs_you_words(total)
+        words = words[:1].upper() + words[1:]
+        detail = needs_you_detail(by_kind)
+        self.needs_label.setText(f"{words}: {detail}." if detail else f"{words}.")
 
     # --- filling -------------------------------------------------------------------------
 

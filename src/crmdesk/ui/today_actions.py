@@ -142,36 +142,16 @@ class TodayActions:
         items.sort(key=lambda o: (o.occurs_on, o.starts_at.time() if o.starts_at else dt.time(),
                                   o.sort_name, o.key))
         self.page.show_occurrences(items, states, today, TODAY_DAYS)
+        needs = session.needs_you()
+        self.page.set_needs_you(needs.total, needs.by_kind)
 
     def states(self, items) -> dict[str, tuple]:
-        """key -> (state, snoozed until) for what the owner handled; open ones are left out.
-        Done on any lead step closes a date, so those keys are looked up as well."""
-        rules = reminders.rules(self.session.settings)
-        wanted: dict[str, list[str]] = {}
-        for occ in items:
-            keys = [occ.key]
-            if occ.kind in reminders.DATE_KINDS:
-                keys += [f"{occ.base}:lead{n}" for n in {*rules.leads[occ.kind], 0}]
-            wanted[occ.key] = keys
-        found = reminders.deliveries(self.session.db, {k for ks in wanted.values() for k in ks})
-        now = self.session.now()
-        states = {}
-        for key, candidates in wanted.items():
-            records = [found[k] for k in candidates if k in found]
-            if any(r.state == "done" for r in records):
-                states[key] = ("done", None)
-                continue
-            own = found.get(key)
-            if own is None or own.state in (None, "shown"):
-                continue
-            if own.state == "snoozed":
-                until = (own.snoozed_until.replace(tzinfo=dt.UTC).astimezone(now.tzinfo)
-                         if own.snoozed_until else None)
-                if until is not None and until > now:
-                    states[key] = ("snoozed", until)
-            else:
-                states[key] = (own.state, None)
-        return states
+        """key -> (state, snoozed until) for what the owner handled; open ones are left out
+        (the same rule the "need you today" count uses)."""
+        from crmdesk.core.needs_you import handled_states
+
+        return handled_states(self.session.db, items, self.session.settings,
+                              self.session.now())
 
     def show_card_appointments(self, customer_id: int | None, read_only: bool = False) -> None:
         if customer_id is not None:

@@ -113,7 +113,14 @@ class TrayLife(QObject):
 
     def _deliver_summary(self, occurrences: list, title: str, body: str) -> bool:
         from crmdesk.desktop.notify import DeliveryError
+        from crmdesk.ui.formatting import needs_you_words
 
+        # Its title is the number the side bar, the tray and Today show; the body says what
+        # was just reminded of ("While you were away: 3 birthdays, 1 follow-up").
+        total = self.session.needs_you().total if self.session is not None else 0
+        if total:
+            title, body = needs_you_words(total)[:1].upper() + needs_you_words(total)[1:], \
+                f"{title}: {body}"
         try:
             self.notifier.send(title, body, "today")
         except DeliveryError as exc:
