@@ -143,3 +143,23 @@ def test_the_exports_carry_every_table_where_they_say(db, book, tmp_path):
     assert [t for t, where in declared(export_person, "CUSTOMER_TABLES").items()
             if not shown(document, where)] == []
     assert not shown(document, "customers[].nothing_here")  # the check itself can fail
+
+
+def rows_per_table(db, customer_id: int) -> dict[str, int]:
+    return {t: db.execute_sql(f'SELECT count(*) FROM "{t}" WHERE customer_id = ?',
+                              (customer_id,)).fetchone()[0] for t in sorted(customer_tables(db))}
+
+
+def test_merge_does_what_it_declares_for_every_table_and_undo_takes_it_back(db, book, add):
+    import datetime as dt
+
+    other = everything(db, book)
+    keep = add("Anne", "Schmidt")
+    before = {cid: rows_per_table(db, cid) for cid in (keep, other)}
+    record = merge.merge(db, keep, other, {}, dt.datetime(2026, 3, 11, 9, 0, tzinfo=dt.UTC))
+    kept, left = rows_per_table(db, keep), rows_per_table(db, other)
+    assert [t for t, n in kept.items() if n == 0] == []  # the survivor has a row of each
+    assert [t for t, fate in merge.MERGE_TABLES.items()
+            if fate == merge.MOVED and left[t] != 0] == []  # nothing moved is left behind
+    merge.undo_merge(db, record)
+    assert {cid: rows_per_table(db, cid) for cid in (keep, other)} == before

@@ -90,6 +90,7 @@ class MergeRecord:
     tags_added: list[str]
     other_deleted_at: str | None
     moved: dict[str, list[int]] = field(default_factory=dict)  # table -> ids moved to survivor
+    survivor_had_sums: bool = True  # had a customer_sales row before (else undo drops it)
     key: str = ""  # the `setting` row that records it ("merge:<n>")
     batch: str = ""  # merges done together (one `crmdesk merge` run) share it
 
@@ -230,7 +231,9 @@ def merge(db: SqliteDatabase, survivor_id: int, other_id: int, choices: dict[str
         record = MergeRecord(
             survivor_id=survivor_id, other_id=other_id, merged_at=stamp, survivor_row=survivor,
             merged_values=values, consents_before={}, consents_after={}, tags_added=[],
-            other_deleted_at=other["deleted_at"], batch=batch)
+            other_deleted_at=other["deleted_at"], batch=batch,
+            survivor_had_sums=db.execute_sql("SELECT 1 FROM customer_sales WHERE customer_id = ?",
+                                             (survivor_id,)).fetchone() is not None)
 
         shown = validation.display_name(CustomerInput(**values))
         columns = dict(values, display_name=shown, sort_name=fold(shown), updated_at=stamp)
@@ -318,6 +321,11 @@ def undo_merge(db: SqliteDatabase, record: MergeRecord,
         if other["deleted_at"] == record.merged_at:
             db.execute_sql("UPDATE customer SET deleted_at = ? WHERE id = ?",
                            (record.other_deleted_at, other_id))
+        if not record.survivor_had_sums:  # the row the merge made, if nothing is left in it
+            db.execute_sql("DELETE FROM customer_sales WHERE customer_id = ? AND NOT EXISTS "
+                           "(SELECT 1 FROM purchase WHERE customer_id = ?) AND NOT EXISTS "
+                           "(SELECT 1 FROM loyalty_entry WHERE customer_id = ?)",
+                           (survivor_id, survivor_id, survivor_id))
         _recount(db, [survivor_id, other_id], moment.date(),
                  bool(record.moved.get("purchase")))
         search.index_customers(db, [survivor_id, other_id])
