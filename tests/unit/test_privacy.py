@@ -180,3 +180,16 @@ def test_purchases_and_points_stay_for_the_shops_figures(people, db):
     assert (sale.on, sale.note, sale.items[0].amount_minor, sale.items[0].text) == (
         dt.date(2026, 3, 1), "", 12000, "")
     assert _sales(db).summary(other).recent[0].items_text == "tea"
+
+
+def test_a_merge_record_keeps_no_copy_of_a_forgotten_person(people, db, book):
+    from crmdesk.core import merge
+
+    secret, _other = people
+    twin = book.create(CustomerInput(first_name="Willa", last_name="Q"))
+    merge.merge(db, secret, twin, {}, NOW)  # the record holds the secret's row as it was
+    assert found(dump(db), "persimmons")
+    privacy.forget(db, secret, NOW)
+    text = dump(db)
+    assert [s for s in SECRETS if found(text, s)] == []
+    assert merge.recorded_merges(db) == []

@@ -369,6 +369,23 @@ def recorded_merges(db: SqliteDatabase) -> list[MergeRecord]:
     return sorted(found, key=lambda r: int(r.key[len(LOG_PREFIX):]))
 
 
+def forget_records(db: SqliteDatabase, customer_id: int) -> int:
+    """Erase the recorded merges that involve this customer (they hold copies of the
+    customer's details; "forget this person" calls this). Returns how many."""
+    gone = 0
+    for key, value in db.execute_sql("SELECT key, value FROM setting WHERE key LIKE ?",
+                                     (LOG_PREFIX + "%",)).fetchall():
+        try:
+            found = json.loads(value)
+            ids = {found.get("survivor_id"), found.get("other_id")}
+        except (ValueError, AttributeError):
+            ids = {customer_id}  # unreadable: erased rather than kept with personal data
+        if customer_id in ids:
+            db.execute_sql("DELETE FROM setting WHERE key = ?", (key,))
+            gone += 1
+    return gone
+
+
 def last_batch(db: SqliteDatabase) -> list[MergeRecord]:
     """The merges of the last merge done (one `crmdesk merge` run may merge several customers),
     in the order they were done; [] when there is none left to undo."""

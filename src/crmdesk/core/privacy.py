@@ -15,6 +15,8 @@ What `forget` does, in one transaction (nothing half-forgotten, ever):
   shop's figures) but their notes and free-text item descriptions are emptied; loyalty ledger
   rows stay (the balance) with the reward's words emptied.
 - The search row is rebuilt from the emptied data, so nothing personal is findable.
+- The records of merges involving the customer (kept for undo, core/merge.py) are erased:
+  they hold copies of the customer's details. Such a merge can no longer be undone.
 - The customer is moved to Trash (decision): the list no longer shows them, nobody can be
   reminded about or contacted by a "forgotten" row, and "Empty Trash" erases the row itself
   when the owner wants no trace at all. Restoring it from Trash brings back only the
@@ -36,6 +38,7 @@ from dataclasses import dataclass
 
 from peewee import SqliteDatabase
 
+from crmdesk.core import merge
 from crmdesk.core.clock import utc_naive
 from crmdesk.core.text import fold
 from crmdesk.store import search
@@ -140,6 +143,7 @@ def forget(db: SqliteDatabase, customer_id: int, now: dt.datetime) -> ForgetRepo
             (PurchaseItem.update(description="")
              .where(PurchaseItem.customer == customer_id).execute())
             LoyaltyEntry.update(reward="").where(LoyaltyEntry.customer == customer_id).execute()
+            merge.forget_records(db, customer_id)  # a merge's record holds copies of details
             search.index_customers(db, [customer_id])
             # Merge the full-text index, so no old segment still holds the person's words.
             db.execute_sql("INSERT INTO customer_search (customer_search) VALUES ('optimize')")
