@@ -203,3 +203,13 @@ def test_the_unchecked_phone_mark_follows_the_numbers_taken(db, add):
     assert db.execute_sql(mark, (keep,)).fetchone()[0] == "phone whatsapp"
     merging.undo_merge(db, record, NOW)
     assert db.execute_sql(mark, (keep,)).fetchone()[0] == "phone"
+
+
+def test_records_of_customers_erased_for_good_are_pruned(db, book, add):
+    keep, other = add("Keep", "Me", notes="secret-notes-1"), add("Other", "X")
+    merging.merge(db, keep, other, {}, NOW)
+    assert book.empty_trash() == 1  # the other, erased for good
+    assert merging.recorded_merges(db) == []
+    assert merging.prune_records(db) == 1
+    assert db.execute_sql("SELECT count(*) FROM setting WHERE value LIKE '%secret-notes-1%'"
+                          ).fetchone()[0] == 0

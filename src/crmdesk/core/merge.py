@@ -336,6 +336,7 @@ def undo_merge(db: SqliteDatabase, record: MergeRecord,
 # --- the record kept in the book ---------------------------------------------------------------
 
 def _remember(db: SqliteDatabase, record: MergeRecord) -> None:
+    prune_records(db)
     rows = db.execute_sql("SELECT key FROM setting WHERE key LIKE ?",
                           (LOG_PREFIX + "%",)).fetchall()
     numbers = sorted(int(key[len(LOG_PREFIX):]) for (key,) in rows
@@ -367,6 +368,25 @@ def recorded_merges(db: SqliteDatabase) -> list[MergeRecord]:
         if alive == 2:
             found.append(record)
     return sorted(found, key=lambda r: int(r.key[len(LOG_PREFIX):]))
+
+
+def prune_records(db: SqliteDatabase) -> int:
+    """Erase the recorded merges whose customers are no longer in the book (Trash emptied):
+    they can no longer be undone and hold copies of erased details. Returns how many."""
+    gone = 0
+    for key, value in db.execute_sql("SELECT key, value FROM setting WHERE key LIKE ?",
+                                     (LOG_PREFIX + "%",)).fetchall():
+        try:
+            found = json.loads(value)
+            ids = (int(found["survivor_id"]), int(found["other_id"]))
+            alive = db.execute_sql("SELECT count(*) FROM customer WHERE id IN (?, ?)",
+                                   ids).fetchone()[0]
+        except (ValueError, TypeError, KeyError):
+            alive = 0
+        if alive < 2:
+            db.execute_sql("DELETE FROM setting WHERE key = ?", (key,))
+            gone += 1
+    return gone
 
 
 def forget_records(db: SqliteDatabase, customer_id: int) -> int:
