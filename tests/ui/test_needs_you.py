@@ -50,7 +50,8 @@ def test_badge_tray_summary_and_today_say_the_same_number(qtbot, filled_window, 
     assert life.tray.today_count == 2
     # What came due while crmdesk was closed went out as one summary titled with that number.
     assert life.sent[0][0] == "2 things need you today"
-    assert life.sent[0][1].startswith("While you were away: ")
+    assert life.sent[0][1] == ("1 birthday, 1 follow-up. Open Today to see them, and what is "
+                               "coming.")
 
     win.nav.setCurrentRow(PAGE_TODAY)
     page = win.today_page

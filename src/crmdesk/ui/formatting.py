@@ -79,6 +79,8 @@ class Formatter:
             without_year = _without_year(pattern)
             if without_year:
                 return self.locale.toString(QDate(2000, month, day), without_year)
+        if self.locale.language() == QLocale.Language.C:  # as date() writes it: "13 Dec"
+            return self.locale.toString(QDate(2000, month, day), "d MMM")
         return f"{day} {self.locale.monthName(month, QLocale.FormatType.LongFormat)}"
 
     def weekday_date(self, value: dt.date) -> str:

@@ -113,14 +113,16 @@ class TrayLife(QObject):
 
     def _deliver_summary(self, occurrences: list, title: str, body: str) -> bool:
         from crmdesk.desktop.notify import DeliveryError
-        from crmdesk.ui.formatting import needs_you_words
+        from crmdesk.ui.formatting import needs_you_detail, needs_you_words
 
-        # Its title is the number the side bar, the tray and Today show; the body says what
-        # was just reminded of ("While you were away: 3 birthdays, 1 follow-up").
-        total = self.session.needs_you().total if self.session is not None else 0
-        if total:
-            title, body = needs_you_words(total)[:1].upper() + needs_you_words(total)[1:], \
-                f"{title}: {body}"
+        # The same number and words as the side bar, the tray and Today ("26 things need you
+        # today: 1 anniversary, 10 follow-ups"); what is coming later waits on Today.
+        needs = self.session.needs_you() if self.session is not None else None
+        if needs is not None and needs.total:
+            words = needs_you_words(needs.total)
+            title = words[:1].upper() + words[1:]
+            body = self.tr("%1. Open Today to see them, and what is coming.").replace(
+                "%1", needs_you_detail(needs.by_kind))
         try:
             self.notifier.send(title, body, "today")
         except DeliveryError as exc:
