@@ -210,6 +210,6 @@ def test_records_of_customers_erased_for_good_are_pruned(db, book, add):
     merging.merge(db, keep, other, {}, NOW)
     assert book.empty_trash() == 1  # the other, erased for good
     assert merging.recorded_merges(db) == []
-    assert merging.prune_records(db) == 1
+    assert merging.prune_records(db) == 0  # Empty Trash did it
     assert db.execute_sql("SELECT count(*) FROM setting WHERE value LIKE '%secret-notes-1%'"
                           ).fetchone()[0] == 0

@@ -136,6 +136,9 @@ class CustomerBook:
                 Customer.delete().where(Customer.id.in_(chunk)).execute()
             self.db.execute_sql(
                 "DELETE FROM tag WHERE id NOT IN (SELECT DISTINCT tag_id FROM customer_tag)")
+            from crmdesk.core.merge import prune_records  # (core.merge imports this module)
+
+            prune_records(self.db)  # merge records hold copies of the erased customers' details
         return len(ids)
 
     # --- conversation log and follow-ups ---------------------------------------------------
