@@ -163,3 +163,14 @@ def test_merge_does_what_it_declares_for_every_table_and_undo_takes_it_back(db, 
             if fate == merge.MOVED and left[t] != 0] == []  # nothing moved is left behind
     merge.undo_merge(db, record)
     assert {cid: rows_per_table(db, cid) for cid in (keep, other)} == before
+
+
+def test_forget_does_what_it_declares_for_every_table(db, book):
+    import datetime as dt
+
+    anna = everything(db, book)
+    privacy.forget(db, anna, dt.datetime(2026, 3, 11, 9, 0, tzinfo=dt.UTC))
+    left = rows_per_table(db, anna)
+    erased = {t for t, fate in privacy.FORGET_TABLES.items()
+              if fate.startswith(("erased", "unlinked"))}
+    assert {t for t, n in left.items() if n == 0} == erased
