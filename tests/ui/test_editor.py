@@ -102,8 +102,8 @@ def test_empty_name_keeps_the_dialog_open_and_marks_the_name(qtbot, open_editor)
     assert editor.first_name.property("invalid") is True
     message = editor.fields["first_name"].label
     assert message.isVisible()
-    assert message.text() == "Enter a first or last name."
-    assert editor.first_name.toolTip() == "Enter a first or last name."
+    assert message.text() == "Enter a name, a phone number or an e-mail."
+    assert editor.first_name.toolTip() == "Enter a name, a phone number or an e-mail."
     assert editor.tabs.currentIndex() == 0
     assert editor.focusWidget() is editor.first_name
     assert editor.city.text() == "Leeds"  # what was typed stays
@@ -124,19 +124,66 @@ def test_bad_email_and_bad_phone_are_marked_together(qtbot, open_editor):
     save(qtbot, editor)
 
     assert editor.isVisible()
-    for name in ("phone", "email"):
-        assert editor.fields[name].field.property("invalid") is True
-        assert editor.fields[name].label.isVisible()
+    assert editor.fields["email"].shown and editor.fields["email"].label.isVisible()
     assert editor.fields["email"].label.text().startswith("This is not an email address")
-    assert not editor.fields["phone_alt"].shown
-    assert editor.focusWidget() is editor.phone  # the first one in the form
+    # the number is no error: it is kept, with a warning under it
+    assert not editor.fields["phone"].shown and editor.fields["phone"].warned
+    assert editor.fields["phone"].label.isVisible()
+    assert "kept as written" in editor.fields["phone"].label.text()
+    assert not editor.fields["phone_alt"].shown and not editor.fields["phone_alt"].warned
+    assert editor.focusWidget() is editor.email  # the first error in the form
     assert editor.phone.text() == "12"
     assert editor.email.text() == "anna@"
     assert editor.phone_alt.text() == "+442079460958"  # the good one is shown normalised
 
     qtbot.keyClicks(editor.email, "example.com")
     assert not editor.fields["email"].shown
-    assert editor.fields["phone"].shown  # only the field being edited is cleared
+    assert editor.fields["phone"].warned  # only the field being edited is cleared
+    save(qtbot, editor)  # the number was warned about with the e-mail: saved now
+    assert editor.result() == QDialog.DialogCode.Accepted
+    assert (editor.value.phone, editor.value.phone_check) == ("12", "phone")
+
+
+def test_a_number_that_cannot_be_checked_is_warned_about_then_saved(qtbot, open_editor):
+    editor = open_editor()
+    qtbot.keyClicks(editor.first_name, "Anna")
+    qtbot.keyClicks(editor.phone, "07700 900123")
+    save(qtbot, editor)
+
+    assert editor.isVisible() and editor.value is None  # warned first
+    assert editor.notice.isVisible() and "Save again" in editor.notice.text()
+    assert editor.fields["phone"].warned and not editor.fields["phone"].shown
+    assert editor.phone.text() == "+447700900123"
+    assert editor.focusWidget() is editor.phone
+    save(qtbot, editor)
+    assert editor.result() == QDialog.DialogCode.Accepted
+    assert (editor.value.phone, editor.value.phone_check) == ("+447700900123", "phone")
+
+
+def test_a_changed_unchecked_number_is_warned_about_again(qtbot, open_editor):
+    editor = open_editor()
+    qtbot.keyClicks(editor.first_name, "Anna")
+    qtbot.keyClicks(editor.phone, "07700 900123")
+    save(qtbot, editor)
+    replace_text(qtbot, editor.phone, "07700 900999")
+    assert not editor.fields["phone"].warned  # editing the number takes the warning away
+    save(qtbot, editor)
+    assert editor.isVisible() and editor.fields["phone"].warned
+    replace_text(qtbot, editor.phone, "07911 123456")
+    save(qtbot, editor)  # a good number saves at once
+    assert editor.result() == QDialog.DialogCode.Accepted
+    assert (editor.value.phone, editor.value.phone_check) == ("+447911123456", "")
+
+
+def test_a_customer_whose_number_is_to_check_opens_with_the_warning(qtbot, open_editor, book):
+    anna = book.create(CustomerInput(first_name="Anna", whatsapp="call me"))
+    editor = open_editor(book.load_input(anna))
+    assert editor.fields["whatsapp"].warned
+    assert not editor.fields["phone"].warned
+    qtbot.keyClicks(editor.city, "Leeds")
+    save(qtbot, editor)  # already known to be unchecked: saved at once
+    assert editor.result() == QDialog.DialogCode.Accepted
+    assert (editor.value.whatsapp, editor.value.phone_check) == ("call me", "whatsapp")
 
 
 def test_feb_29_without_a_year_is_accepted(qtbot, open_editor):

@@ -28,13 +28,21 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("ImportWizard", text)
 
 
+def kept_line(kept: int) -> str:
+    """The line about phone numbers that could not be checked (kept, marked in the list)."""
+    return tr("Kept as written: %1 (a phone number to check, marked “Phone to check” in the "
+              "customer list).").replace("%1", str(kept))
+
+
 def plan_summary(plan) -> str:
-    return ", ".join((
+    text = ", ".join((
         count(len(plan.to_create), "%n new customer", "%n new customers"),
         count(len(plan.to_merge), "%n updated", "%n updated"),
         count(len(plan.skipped), "%n skipped", "%n skipped"),
         count(len(plan.rejected), "%n can't be imported", "%n can't be imported"),
     )) + "."
+    kept = len(getattr(plan, "kept_as_written", ()))
+    return text + "\n" + kept_line(kept) if kept else text
 
 
 class SummaryPage(CheckPage):
@@ -171,6 +179,8 @@ class ImportPage(RunPage):
             words.append(count(result.rejected, "%n could not be imported",
                                "%n could not be imported"))
         text = tr("Done: %1.").replace("%1", ", ".join(words))
+        if result.kept_as_written:
+            text += "\n" + kept_line(result.kept_as_written)
         text += "\n" + tr("Changed your mind? Choose Edit ▸ Undo (Ctrl+Z) to take this import "
                           "back: the new customers go to Trash.")
         if result.problems:

@@ -229,6 +229,9 @@ class CustomerCardView(QWidget):
             warnings.append(self.tr("This customer is in Trash. Restore them to make changes."))
         if data.do_not_contact:
             warnings.append(self.tr("Do not contact: this customer asked not to be contacted."))
+        if data.phone_check:
+            warnings.append(self.tr("A phone number could not be checked and is kept as "
+                                    "written: check it with Edit."))
         self._warning.setText("\n".join(warnings))
         self._warning.setVisible(bool(warnings))
 

@@ -17,6 +17,9 @@ CONSENT_NAMES = {"email": "Email", "sms": "SMS", "whatsapp": "WhatsApp", "phone"
 
 Translate = Callable[[str], str]
 
+#: The "to check" mark beside a phone number that could not be checked (kept as written).
+CHECK_COLOUR = "#b26a00"
+
 
 def esc(text: str) -> str:
     return html.escape(text or "").replace("\n", "<br>")
@@ -50,14 +53,17 @@ def details_html(card: CustomerCard, fmt: Formatter, muted: str, tr: Translate) 
     data = card.data
     rows = []
 
-    def add(label: str, value: str) -> None:
+    def add(label: str, value: str, mark: str = "") -> None:
         if value:
             rows.append(f"<tr><td style='color:{muted}; padding-right:12px'>"
-                        f"{esc(label)}</td><td>{esc(value)}</td></tr>")
+                        f"{esc(label)}</td><td>{esc(value)}{mark}</td></tr>")
 
-    add(tr("Phone"), fmt.phone(data.phone))
-    add(tr("Other phone"), fmt.phone(data.phone_alt))
-    add(tr("WhatsApp"), fmt.phone(data.whatsapp))
+    unchecked = data.phone_check.split()
+    to_check = (f" <span style='color:{CHECK_COLOUR}'>⚠ "
+                f"{esc(tr('to check: kept as written'))}</span>")
+    for name, label in (("phone", tr("Phone")), ("phone_alt", tr("Other phone")),
+                        ("whatsapp", tr("WhatsApp"))):
+        add(label, fmt.phone(getattr(data, name)), to_check if name in unchecked else "")
     add(tr("Email"), data.email)
     if data.kind == "business":
         add(tr("Contact"), " ".join(x for x in (data.first_name, data.last_name) if x))

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crmdesk.core import phones
 from crmdesk.core.model import CustomerInput
 from crmdesk.core.validation import ValidationError, display_name
 from crmdesk.ui.customers.date_rows import DatesEditor
@@ -43,6 +44,7 @@ from crmdesk.ui.customers.editor_parts import (
     rule_message,
     scrolled,
     split_tags,
+    warning_colour,
 )
 
 _LINES = ("first_name", "last_name", "business_name", "phone", "phone_alt", "whatsapp", "email",
@@ -68,13 +70,18 @@ class CustomerEditor(QDialog):
         self.value: CustomerInput | None = None
         self.fields: dict[str, FieldError] = {}
         self.setObjectName("CustomerEditor")
-        self.setStyleSheet(invalid_style(error_colour(self)))
+        self.setStyleSheet(invalid_style(error_colour(self), warning_colour(self)))
+        self._warned: dict[str, str] = {}  # phone field -> the unchecked number warned about
         self.setWindowTitle(self.tr("Edit {name}").format(name=display_name(initial))
                             if initial is not None and display_name(initial)
                             else self.tr("New customer"))
         self.setSizeGripEnabled(True)
 
         self.banner = error_label()
+        # "A phone number could not be checked... Save again": amber, above the tabs.
+        self.notice = error_label()
+        self.notice.setObjectName("phoneNotice")
+        self.notice.setProperty("role", "warning")
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.dates = DatesEditor()
@@ -99,6 +106,7 @@ class CustomerEditor(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
+        layout.addWidget(self.notice)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.buttons)
         # Fits a 1366x768 screen at 125% scaling (about 1090x570 usable) with room to spare.
@@ -106,6 +114,8 @@ class CustomerEditor(QDialog):
         self.resize(800, 520)
 
         self._load(initial or CustomerInput())
+        if initial is not None:  # numbers already marked "to check" say so from the start
+            self._warn_phones(initial)
         self._baseline = self.current()
         self._connect_clearing()
         (self.business_name if self.is_business() else self.first_name).setFocus()
@@ -312,15 +322,40 @@ class CustomerEditor(QDialog):
             return False
         for name in _PHONES:
             getattr(self, name).setText(getattr(checked, name))
+        if self._warn_phones(checked):
+            # A number not warned about yet: say so, and save when asked again.
+            self.notice.setText(self.tr(
+                "A phone number could not be checked. Correct it, or choose Save again to "
+                "keep it as written (the customer list marks it “to check”)."))
+            self.notice.show()
+            self._mark_tabs()
+            first = next(self.fields[n].field for n in _PHONES if self.fields[n].warned)
+            self.tabs.setCurrentIndex(self._tab_of(first))
+            first.setFocus()
+            return False
         self.value = checked
         self.accept()
         return True
+
+    def _warn_phones(self, checked: CustomerInput) -> bool:
+        """Mark the numbers `checked` keeps unchecked; True when one was not warned about."""
+        new = False
+        for name in phones.unchecked_fields(checked.phone_check):
+            if name not in self.fields:
+                continue
+            self.fields[name].warn(rule_message(phones.UNCHECKED))
+            number = getattr(checked, name)
+            if self._warned.get(name) != number:
+                self._warned[name] = number
+                new = True
+        return new
 
     def clear_errors(self) -> None:
         for field in self.fields.values():
             field.clear()
         self.dates.clear_errors()
         self.banner.hide()
+        self.notice.hide()
         self._mark_tabs()
 
     def _show_errors(self, errors: dict[str, str], data: CustomerInput) -> None:
@@ -348,7 +383,8 @@ class CustomerEditor(QDialog):
             first.setFocus()
 
     def _show_normalised_phones(self, errors: dict[str, str], data: CustomerInput) -> None:
-        """Show the international form of the phone numbers that were fine."""
+        """Show the international form of the phone numbers, and mark those kept unchecked
+        (warned about with the other problems: the next Save keeps them)."""
         good = {name: getattr(data, name) for name in _PHONES if name not in errors}
         if not any(good.values()):
             return
@@ -359,6 +395,7 @@ class CustomerEditor(QDialog):
         for name in good:
             if not (name == "whatsapp" and self.same_as_phone.isChecked()):
                 getattr(self, name).setText(getattr(probe, name))
+        self._warn_phones(probe)
 
     def _tab_of(self, widget: QWidget) -> int:
         for index in range(self.tabs.count()):
@@ -367,7 +404,7 @@ class CustomerEditor(QDialog):
         return 0
 
     def _mark_tabs(self) -> None:
-        flagged = {self._tab_of(f.field) for f in self.fields.values() if f.shown}
+        flagged = {self._tab_of(f.field) for f in self.fields.values() if f.shown or f.warned}
         if self.dates.has_errors():
             flagged.add(_TAB_DATES)
         warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
@@ -384,7 +421,7 @@ class CustomerEditor(QDialog):
         self.dates.changed.connect(self._mark_tabs)
 
     def _clear_field(self, name: str) -> None:
-        if self.fields[name].shown:
+        if self.fields[name].shown or self.fields[name].warned:
             self.fields[name].clear()
             self._mark_tabs()
 

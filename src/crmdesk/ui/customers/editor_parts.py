@@ -32,14 +32,26 @@ def error_colour(widget: QWidget) -> str:
     return "#ff8a80" if dark else "#b3261e"
 
 
-def invalid_style(colour: str) -> str:
-    """Set once on the dialog: a widget whose "invalid" property is true gets a red frame."""
+def warning_colour(widget: QWidget) -> str:
+    """An amber for "kept, but have a look" (a phone number that could not be checked)."""
+    dark = widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    return "#ffcc80" if dark else "#8a5300"
+
+
+def invalid_style(colour: str, warning: str = "#8a5300") -> str:
+    """Set once on the dialog: a widget whose "invalid" property is true gets a red frame, one
+    whose "warning" property is true an amber one."""
     return f"""
 QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"], QComboBox[invalid="true"] {{
     border: 2px solid {colour};
     border-radius: 3px;
 }}
+QLineEdit[warning="true"] {{
+    border: 2px solid {warning};
+    border-radius: 3px;
+}}
 QLabel[role="error"] {{ color: {colour}; }}
+QLabel[role="warning"] {{ color: {warning}; }}
 QLabel[role="note"] {{ color: palette(placeholder-text); }}
 """
 
@@ -53,10 +65,10 @@ def rule_message(text: str) -> str:
     return QCoreApplication.translate("CustomerRules", text)
 
 
-def set_invalid(widget: QWidget, invalid: bool) -> None:
-    if bool(widget.property("invalid")) == invalid:
+def set_invalid(widget: QWidget, invalid: bool, name: str = "invalid") -> None:
+    if bool(widget.property(name)) == invalid:
         return
-    widget.setProperty("invalid", invalid)
+    widget.setProperty(name, invalid)
     widget.style().unpolish(widget)
     widget.style().polish(widget)
     widget.update()
@@ -123,19 +135,37 @@ class FieldError:
         self._tooltip = field.toolTip()
 
     def show(self, message: str) -> None:
+        self._say(message, "error")
         set_invalid(self.field, True)
+
+    def warn(self, message: str) -> None:
+        """Mark the field amber with a message: what it holds is kept, but needs a look."""
+        self._say(message, "warning")
+        set_invalid(self.field, True, "warning")
+
+    def _say(self, message: str, role: str) -> None:
+        set_invalid(self.field, False, "warning" if role == "error" else "invalid")
+        if self.label.property("role") != role:
+            self.label.setProperty("role", role)
+            self.label.style().unpolish(self.label)
+            self.label.style().polish(self.label)
         self.label.setText(message)
         self.label.show()
         self.field.setToolTip(message)
         self.field.setAccessibleDescription(message)
 
     def clear(self) -> None:
-        if not self.label.isHidden() or self.field.property("invalid"):
+        if not self.label.isHidden() or self.field.property("invalid") or self.warned:
             set_invalid(self.field, False)
+            set_invalid(self.field, False, "warning")
             self.label.hide()
             self.label.clear()
             self.field.setToolTip(self._tooltip)
             self.field.setAccessibleDescription("")
+
+    @property
+    def warned(self) -> bool:
+        return bool(self.field.property("warning"))
 
     def edited(self):
         """The signal the field sends when the user changes it."""

@@ -6,6 +6,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -80,6 +81,14 @@ class CustomersPage(QWidget):
         self.tag_filter.addItem(self.tr("All tags"), None)
         self.tag_filter.currentIndexChanged.connect(
             lambda: self.model.update_query(tag=self.tag_filter.currentData()))
+        # Customers with a phone number kept as written because it could not be checked.
+        self.phone_check_filter = QCheckBox(self.tr("Phone to check"))
+        self.phone_check_filter.setObjectName("phoneCheckFilter")
+        self.phone_check_filter.setToolTip(self.tr(
+            "Show only customers with a phone number that could not be checked and was kept "
+            "as written"))
+        self.phone_check_filter.toggled.connect(
+            lambda on: self.model.update_query(phone_check=on))
         self.count_label = muted_label()
         self.count_label.setWordWrap(False)
 
@@ -88,6 +97,7 @@ class CustomersPage(QWidget):
         bar.addWidget(self.search, 1)
         bar.addWidget(self.status_filter)
         bar.addWidget(self.tag_filter)
+        bar.addWidget(self.phone_check_filter)
 
         self.table = CustomerTable()
         self.table.setObjectName("customerTable")
@@ -212,7 +222,7 @@ class CustomersPage(QWidget):
         customer from another page, or from the banner's button)."""
         self._clear_filters()
         self.banner.hide()
-        changes = {"text": "", "status": None, "tag": None}
+        changes = {"text": "", "status": None, "tag": None, "phone_check": False}
         if getattr(self.model.query, "only_ids", None) is not None:
             changes["only_ids"] = None
         if getattr(self.model.query, "segment", None) is not None:
@@ -223,7 +233,8 @@ class CustomersPage(QWidget):
         """Only some customers: `narrowing` is only_ids=(...) or segment=rules (ListQuery
         fields); `banner(n)` words the banner for the n customers found. Returns n."""
         self._clear_filters()
-        changes = {"text": "", "status": None, "tag": None, "only_ids": None, "segment": None}
+        changes = {"text": "", "status": None, "tag": None, "only_ids": None, "segment": None,
+                   "phone_check": False}
         changes.update(narrowing)
         self.model.update_query(**changes)
         found = self.model.rowCount()
@@ -235,12 +246,14 @@ class CustomersPage(QWidget):
         return "" if self.banner.isHidden() else self.banner_label.text()
 
     def _clear_filters(self) -> None:
-        for widget in (self.search, self.status_filter, self.tag_filter):
+        widgets = (self.search, self.status_filter, self.tag_filter, self.phone_check_filter)
+        for widget in widgets:
             widget.blockSignals(True)
         self.search.clear()
         self.status_filter.setCurrentIndex(0)
         self.tag_filter.setCurrentIndex(0)
-        for widget in (self.search, self.status_filter, self.tag_filter):
+        self.phone_check_filter.setChecked(False)
+        for widget in widgets:
             widget.blockSignals(False)
 
     def set_tags(self, tags: list[str]) -> None:
@@ -283,7 +296,8 @@ class CustomersPage(QWidget):
         query = self.model.query
         narrowed = (getattr(query, "only_ids", None) is not None
                     or getattr(query, "segment", None) is not None)
-        if query.text.strip() or query.status or query.tag or narrowed:
+        if query.text.strip() or query.status or query.tag or narrowed or \
+                getattr(query, "phone_check", False):
             text = plural(count, "%n customer found", "%n customers found")
         else:
             text = plural(count, "%n customer", "%n customers")

@@ -17,11 +17,13 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont
 
+from crmdesk.core import phones
 from crmdesk.core.customer_list import CustomerList
 from crmdesk.core.model import CustomerRow, ListQuery
 from crmdesk.ui.formatting import DATE_KIND_NAMES, Formatter
+from crmdesk.ui.icons import icon
 
 PAGE = 100
 #: When the whole answer is not quick to work out (no search and no full list kept yet, or one
@@ -40,6 +42,10 @@ COLUMNS = (
 )
 
 IdRole = Qt.ItemDataRole.UserRole + 1
+PHONE_COLUMN = 1
+#: The mark beside a phone number that could not be checked (kept as written).
+CHECK_COLOUR = "#b26a00"
+_PHONE_NAMES = {"phone": "Phone", "phone_alt": "Other phone", "whatsapp": "WhatsApp"}
 
 
 class CustomerTableModel(QAbstractTableModel):
@@ -58,6 +64,7 @@ class CustomerTableModel(QAbstractTableModel):
         self._pages: OrderedDict[int, dict[int, list]] = OrderedDict()  # [row, texts]
         self._bold = QFont()
         self._bold.setBold(True)
+        self._check_icon = None  # made when first shown
 
     # --- queries ---------------------------------------------------------------------------
 
@@ -146,7 +153,9 @@ class CustomerTableModel(QAbstractTableModel):
         if role == IdRole:
             return customer_id
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                        Qt.ItemDataRole.FontRole):
+                        Qt.ItemDataRole.FontRole, Qt.ItemDataRole.DecorationRole):
+            return None
+        if role == Qt.ItemDataRole.DecorationRole and index.column() != PHONE_COLUMN:
             return None
         entry = self._entry(index.row())
         if entry is None:
@@ -154,7 +163,21 @@ class CustomerTableModel(QAbstractTableModel):
         row, texts = entry
         if role == Qt.ItemDataRole.FontRole:
             return self._bold if index.column() == 0 else None
+        if role == Qt.ItemDataRole.DecorationRole:  # the phone column: a number to check
+            if not row.phone_check:
+                return None
+            if self._check_icon is None:
+                self._check_icon = icon("info", QColor(CHECK_COLOUR))
+            return self._check_icon
         if role == Qt.ItemDataRole.ToolTipRole:
+            if index.column() == PHONE_COLUMN and row.phone_check:
+                which = ", ".join(self.tr(_PHONE_NAMES[name]) for name in
+                                  phones.unchecked_fields(row.phone_check)
+                                  if name in _PHONE_NAMES)
+                text = texts[index.column()]
+                return "\n".join(x for x in (text, f"{which}: " + self.tr(
+                    "to check. This number could not be checked: it is kept as written."))
+                    if x)
             if index.column() == 5 and row.next_date is not None:
                 kind = self.tr(DATE_KIND_NAMES.get(row.next_date_kind, ""))
                 return f"{row.next_date_label or kind}: {self._fmt.date(row.next_date)}"
