@@ -96,7 +96,7 @@ def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = Fa
         print(f"crmdesk: {exc}", file=sys.stderr)
         if ready_and_exit:
             return EXIT_DATABASE
-        if not safety.offer_recovery(exc.path):
+        if not safety.offer_recovery(exc.path, exc):
             QMessageBox.critical(None, "crmdesk", f"{exc.problem}\n\n{exc.advice}\n\n{exc.path}")
             return EXIT_DATABASE
         try:
@@ -125,6 +125,12 @@ def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = Fa
     window = MainWindow(session, state,
                         ask_shop_setup=not ready_and_exit and session.needs_shop_setup())
     reporter.parent_widget = window
+    from crmdesk.ui.book_watch import BookWatch
+
+    # A damaged book (found by the background check or any error), a full or read-only disk:
+    # told in those words, and a damaged book is written no more.
+    watch = BookWatch(opened, window)
+    install_exception_hook(reporter, log_path, handled=watch.exception_seen)
     life = None
     if not ready_and_exit:
         from crmdesk.ui.tray_life import TrayLife
@@ -141,10 +147,13 @@ def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = Fa
         # Reminders start once the window is up (what came due meanwhile: one summary);
         # today's backup is made in the background.
         QTimer.singleShot(0, lambda: life.attach_scheduler(session))
-        QTimer.singleShot(2000, lambda: safety.backup_in_background(opened.path, window))
+        QTimer.singleShot(0, watch.start)  # a book too big to check at open: checked now
+        QTimer.singleShot(2000, lambda: watch.backups_allowed()
+                          and safety.backup_in_background(opened.path, window))
         daily = QTimer(window)  # a day's backup also when crmdesk runs for days on end
         daily.setInterval(60 * 60 * 1000)
-        daily.timeout.connect(lambda: safety.backup_in_background(opened.path, window))
+        daily.timeout.connect(lambda: watch.backups_allowed()
+                              and safety.backup_in_background(opened.path, window))
         daily.start()
 
     if ready_and_exit:
@@ -165,6 +174,8 @@ def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = Fa
     if instance is not None:
         instance.close()
     session.close()
-    if not ready_and_exit:
+    if not ready_and_exit and watch.backups_allowed():
         safety.backup_on_quit(opened.path)
+    if watch.repair_requested:  # damage found while working: the book is closed now
+        safety.offer_recovery(opened.path, watch.problem)
     return status

@@ -75,11 +75,13 @@ def fallback_log_dir() -> Path:
     return Path(tempfile.gettempdir()) / f"crmdesk-logs-{user}"
 
 
-def install_exception_hook(show: Callable[[str, str], None], log_path: Path) -> None:
+def install_exception_hook(show: Callable[[str, str], None], log_path: Path, *,
+                           handled: Callable[[BaseException], bool] | None = None) -> None:
     """Log every uncaught exception and tell the user in plain words; the app keeps running.
 
     `show(summary, details)` is called on the thread that raised; the GUI passes a function
-    that shows a dialog on the UI thread.
+    that shows a dialog on the UI thread. `handled(exc)`, when given, is asked first: True
+    means it told the user itself (a damaged book, a full disk), so `show` is not called.
     """
     log = logging.getLogger("crmdesk")
 
@@ -90,6 +92,8 @@ def install_exception_hook(show: Callable[[str, str], None], log_path: Path) -> 
         details = "".join(traceback.format_exception(kind, value, tb))
         log.error("unexpected error:\n%s", details)
         try:
+            if handled is not None and handled(value):
+                return
             show(f"{kind.__name__}: {value}", details)
         except Exception:  # the handler itself must never raise
             log.exception("could not show the error")

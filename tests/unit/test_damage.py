@@ -65,6 +65,7 @@ def test_damage_in_the_middle_is_found_when_opening_and_the_file_is_left_alone(
     with pytest.raises(BookDamaged) as refused:
         open_database(path)
     assert "damaged" in str(refused.value) and "left untouched" in str(refused.value)
+    assert "found: )" not in str(refused.value)  # SQLite's own words are told
     assert file_hash(path) == before and sidecars(path) == []
 
 
@@ -195,7 +196,7 @@ def test_sqlite_errors_are_told_by_what_they_mean(tmp_path):
         try:
             raise sqlite3.OperationalError("database or disk is full")
         except sqlite3.OperationalError:
-            raise sqlite3.OperationalError("cannot rollback - no transaction is active")
+            raise sqlite3.OperationalError("cannot rollback - no transaction is active")  # noqa: B904
     except sqlite3.OperationalError as hidden:
         assert kind_of(hidden) == FULL
         assert str(explain(hidden, path)).startswith("the disk is full: nothing was changed")

@@ -8,8 +8,8 @@ import datetime as dt
 import gc
 import os
 import shutil
-import subprocess
 import sqlite3
+import subprocess
 
 import pytest
 from unit_helpers import file_hash, sidecars

@@ -147,7 +147,7 @@ def _run_quick_check(conn: sqlite3.Connection, path: Path) -> None:
         found = explain(exc, path, opening=True)
         raise (found or damaged(path, str(exc))) from exc
     if result != ["ok"]:
-        lines = [" ".join(str(line).split()) for line in result]
+        lines = [" ".join(line.split()) for row in result for line in str(row).splitlines()]
         found = "; ".join(line for line in lines if line and not line.startswith("***"))
         raise damaged(path, "SQLite's check found: " + found[:160])
 

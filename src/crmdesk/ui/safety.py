@@ -1,14 +1,19 @@
-"""Keeping the book safe from the window's side: automatic backups and recovery at start."""
+"""Keeping the book safe from the window's side: automatic backups, and at start a damaged
+book's recovery (the newest good backup, or a rescue of what can still be read)."""
 
 from __future__ import annotations
 
 import logging
+import sqlite3
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QCoreApplication, QEventLoop
+from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
-from crmdesk.store import backup
+from crmdesk.store import backup, rescue
+from crmdesk.store.db import BookDamaged, DatabaseOpenError
 
 log = logging.getLogger(__name__)
 
@@ -17,40 +22,122 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("Safety", text)
 
 
-def offer_recovery(db_path: Path) -> bool:
-    """The book could not be opened. If it is damaged and a good backup exists, offer to
-    restore it (the damaged file is moved aside, never overwritten). True if restored."""
+def _in_background(text: str, work: Callable[[], object], parent=None) -> object:
+    """Run `work` in a worker thread while a busy dialog shows `text` (the window keeps
+    painting); returns what it returned, or raises what it raised."""
+    from crmdesk.ui.workers import BackgroundJob
+
+    outcome: list = []
+
+    def job(_progress):
+        try:
+            return ("ok", work())
+        except Exception as exc:  # handed back to the UI thread below
+            return ("error", exc)
+
+    busy = QProgressDialog(text, "", 0, 0, parent)
+    busy.setCancelButton(None)
+    busy.setWindowTitle("crmdesk")
+    busy.setMinimumDuration(500)
+    loop = QEventLoop()
+    task = BackgroundJob(job)
+    task.succeeded.connect(outcome.append)
+    task.failed.connect(lambda message: outcome.append(("error", RuntimeError(message))))
+    task.finished.connect(loop.quit)
+    task.start()
+    if task.is_running() or not outcome:
+        loop.exec()
+    task.wait()
+    busy.close()
+    kind, value = outcome[0]
+    if kind == "error":
+        raise value
+    return value
+
+
+def _choose(text: str, info: str, choices: list[str]) -> int | None:
+    """A question with one button per choice (the first is the default) and a Quit button;
+    the index of the choice, or None for Quit."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "crmdesk", text)
+    box.setInformativeText(info)
+    buttons = [box.addButton(choice, QMessageBox.ButtonRole.AcceptRole) for choice in choices]
+    leave = box.addButton(tr("Leave it and quit"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(buttons[0] if buttons else leave)
+    box.setEscapeButton(leave)
+    box.exec()
+    clicked = box.clickedButton()
+    return buttons.index(clicked) if clicked in buttons else None
+
+
+def _rescue_in_place(db_path: Path) -> tuple[rescue.RescueReport, Path]:
+    """Copy what can be read into a new book, then put it in the damaged book's place (the
+    damaged file is renamed aside, never overwritten)."""
+    with tempfile.TemporaryDirectory(prefix="crmdesk-rescue-") as folder:
+        report = rescue.rescue_copy(db_path, Path(folder) / db_path.name)
+        moved = backup.recover(db_path, report.path)
+    return report, moved
+
+
+def offer_recovery(db_path: Path, error: Exception | None = None) -> bool:
+    """The book could not be opened (`error`, when known). If it is damaged, say what happened
+    and offer the newest good backup and a rescue of what can still be read; the damaged file
+    is kept beside, never overwritten. True if a sound book is now in its place."""
+    problem = str(error.problem) if isinstance(error, DatabaseOpenError) else ""
     try:
-        if not backup.is_damaged(db_path):
+        if isinstance(error, BookDamaged):
+            damaged = True
+        else:
+            damaged = bool(_in_background(tr("Checking your customer book…"),
+                                          lambda: backup.is_damaged(db_path)))
+        if not damaged:
             return False
-        good = backup.newest_good_backup(db_path)
+        good = _in_background(tr("Looking for a good backup…"),
+                              lambda: backup.newest_good_backup(db_path))
     except (OSError, backup.BackupError):
         log.exception("looking for a backup to recover from failed")
         return False
-    if good is None:
-        QMessageBox.critical(
-            None, "crmdesk",
-            tr("Your customer book is damaged and there is no backup to restore it from.\n\n"
-               "The file was left as it is:\n%1").replace("%1", str(db_path)))
-        return False
-    when = good.created_at.strftime("%Y-%m-%d %H:%M")
-    answer = QMessageBox.question(
-        None, "crmdesk",
-        tr("Your customer book is damaged and cannot be opened.\n\n"
-           "Restore the backup from %1 (%2 customers)? The damaged file is kept beside it.")
-        .replace("%1", when).replace("%2", str(good.customers)))
-    if answer != QMessageBox.StandardButton.Yes:
+    text = tr("Your customer book is damaged, so crmdesk will not write to it.")
+    if problem:
+        text += "\n\n" + problem
+    empty = db_path.is_file() and db_path.stat().st_size == 0
+    choices, actions = [], []
+    if good is not None:
+        when = good.created_at.strftime("%Y-%m-%d %H:%M")
+        info = (tr("The newest good backup is from %1 (%2 customers).")
+                .replace("%1", when).replace("%2", str(good.customers)))
+        choices.append(tr("Restore that backup"))
+        actions.append("backup")
+    else:
+        info = tr("There is no good backup of it.")
+    if not empty:
+        info += " " + tr("crmdesk can also rescue what can still be read into a new book.")
+        choices.append(tr("Rescue what can be read"))
+        actions.append("rescue")
+    info += "\n\n" + tr("Either way the damaged file is kept beside it:\n%1").replace(
+        "%1", str(db_path))
+    chosen = _choose(text, info, choices)
+    if chosen is None:
         return False
     try:
-        moved = backup.recover(db_path, good)
-    except (OSError, backup.BackupError) as exc:
+        if actions[chosen] == "backup":
+            moved = backup.recover(db_path, good)
+            done = (tr("Your customer book was restored from the backup of %1.")
+                    .replace("%1", good.created_at.strftime("%Y-%m-%d %H:%M")))
+            log.warning("recovered %s from %s; the damaged file is %s", db_path, good.path,
+                        moved)
+        else:
+            report, moved = _in_background(tr("Rescuing what can still be read…"),
+                                           lambda: _rescue_in_place(db_path))
+            done = (tr("What could still be read was rescued: %1.")
+                    .replace("%1", report.summary()))
+            log.warning("rescued %s (%s); the damaged file is %s", db_path, report.summary(),
+                        moved)
+    except (OSError, backup.BackupError, DatabaseOpenError, sqlite3.Error) as exc:
         QMessageBox.critical(None, "crmdesk", str(exc))
         return False
-    log.warning("recovered %s from %s; the damaged file is %s", db_path, good.path, moved)
     QMessageBox.information(
         None, "crmdesk",
-        tr("Your customer book was restored from the backup of %1.\n\nThe damaged file was "
-           "kept as:\n%2").replace("%1", when).replace("%2", str(moved)))
+        done + "\n\n" + tr("The damaged file was kept as:\n%1").replace("%1", str(moved)))
     return True
 
 
