@@ -24,3 +24,11 @@ def pytest_terminal_summary(terminalreporter):
 def rng(request) -> random.Random:
     """A seeded random source per test (the seed and the test's name)."""
     return random.Random(f"{SEED}:{request.node.nodeid}")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The long run takes longer than the suite's 120 s per test."""
+    if LONG:
+        for item in items:
+            if item.get_closest_marker("reliability"):
+                item.add_marker(pytest.mark.timeout(1800))
