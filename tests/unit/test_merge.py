@@ -25,7 +25,11 @@ def sales_of(db) -> Sales:
 
 
 def where_rows_are(db) -> dict:
-    """Which customer each sale, line and ledger row belongs to, and every sums row."""
+    """Which customer each sale, line and ledger row belongs to, and every sums row (with the
+    RFM scores as a reader sees them)."""
+    from crmdesk.core import rfm
+
+    rfm.ensure_fresh(db, NOW.date())
     got = {table: db.execute_sql(f"SELECT id, customer_id FROM {table} ORDER BY id").fetchall()
            for table in ("purchase", "purchase_item", "loyalty_entry")}
     got["customer_sales"] = db.execute_sql(
@@ -52,6 +56,9 @@ def shop(db, add):
 
 
 def scores(db, customer_id):
+    from crmdesk.core import rfm
+
+    rfm.ensure_fresh(db, NOW.date())  # as every reader of the scores does
     return db.execute_sql("SELECT r_score, f_score, m_score, rfm_segment FROM customer_sales "
                           "WHERE customer_id = ?", (customer_id,)).fetchone()
 
@@ -213,3 +220,23 @@ def test_records_of_customers_erased_for_good_are_pruned(db, book, add):
     assert merging.prune_records(db) == 0  # Empty Trash did it
     assert db.execute_sql("SELECT count(*) FROM setting WHERE value LIKE '%secret-notes-1%'"
                           ).fetchone()[0] == 0
+
+
+def test_scores_are_recomputed_even_when_no_total_changes(db, add):
+    # The survivor has a sums row (points) but never bought; the other's purchases move to it:
+    # the number of rows, the total spent and the sum of last days stay the same, so the
+    # scores' cheap state check alone would not see the merge.
+    from crmdesk.core import rfm
+
+    sales = sales_of(db)
+    keep, other, third = add("Keep", "Me"), add("Other", "X"), add("Third", "Y")
+    db.execute_sql("INSERT INTO loyalty_entry (customer_id, kind, points, created_at) "
+                   "VALUES (?, 'adjust', 5, '2026-03-02 10:00:00')", (keep,))
+    sales.record(SaleInput(other, dt.date(2026, 3, 1), 7000))
+    sales.record(SaleInput(third, dt.date(2026, 1, 1), 100))
+    rfm.refresh(db, NOW.date())
+    assert scores(db, keep) == (None, None, None, None)
+    merging.merge(db, keep, other, {}, NOW)
+    assert rfm.ensure_fresh(db, NOW.date()) is True
+    assert scores(db, keep) == (4, 3, 4, "potential_loyalists")  # what `other` had
+    assert scores(db, other) == (None, None, None, None)
