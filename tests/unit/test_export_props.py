@@ -10,9 +10,10 @@ import vobject
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from crmdesk.core import phones as phone_rules
 from crmdesk.core.model import CustomerInput
 from crmdesk.formats import export
-from crmdesk.formats.export_csv import unguard
+from crmdesk.formats.export_csv import spaced_phone, unguard
 
 AWKWARD = "aéÅøß漢 ,;:\"'\\=+-@\t\n"
 text = st.text(alphabet=st.sampled_from(AWKWARD) | st.characters(
@@ -37,7 +38,10 @@ def test_csv_and_vcard_give_back_names_phones_emails(book, db, people):
                                                  "notes"])
         with out.open(encoding="utf-8-sig", newline="") as handle:
             rows = [[unguard(cell) for cell in row] for row in csv.reader(handle)][1:]
-        assert rows == [[s.first_name, s.last_name, s.phone, s.email, s.notes] for s in stored]
+        assert rows == [[s.first_name, s.last_name, spaced_phone(s.phone), s.email, s.notes]
+                        for s in stored]
+        assert all(phone_rules.normalise(row[2], "GB") == s.phone for row, s in zip(
+            rows, stored, strict=True) if s.phone)  # the same number
         vcf = Path(folder) / "x.vcf"
         export.export_vcard(db, vcf, ids)
         cards = list(vobject.readComponents(vcf.read_text(encoding="utf-8")))

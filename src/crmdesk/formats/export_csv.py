@@ -1,14 +1,23 @@
 """CSV for spreadsheets: UTF-8 with BOM, comma-separated, CRLF, one customer a line.
 
 Formula safety. A spreadsheet evaluates a cell that starts with = + - @ (or tab / CR), and a
-customer's notes may hold `=HYPERLINK(...)`. Every such cell gets a leading single quote, the
-spreadsheets' own "this is text" marker. The rule is the same for every cell, phones included:
-phones are stored as E.164 (+447700900123), and without the quote Excel would read them as a
-formula or a number (447700900123, shown as 4.477E+11), losing the +; with it they stay text,
-digits intact. Cells that already start with quotes followed by one of those characters get one
-more quote, so the guard is reversible: `unguard()` gives back exactly what was stored (the
-crmdesk importer and tests use it). `spreadsheet_safe=False` writes the raw values, for a file
-meant for another program rather than a spreadsheet.
+customer's notes may hold `=HYPERLINK(...)`. Such a cell gets a leading single quote, the
+spreadsheets' own "this is text" marker, with one exception: a cell that starts with + or -
+and holds nothing but digits, spaces and ( ) . / - (a phone number, a number: "+44 20 7946
+0765", "-5") is written as it is. It cannot be a harmful formula (no letters: no function, no
+reference, no link, no DDE; at worst a spreadsheet would do arithmetic on constants), and a quote
+in front would show in the cell ('+44...) in Excel and LibreOffice, which only take the quote as
+a marker when it is typed, not when it is read from a CSV. Cells starting with = or @ are always
+guarded. Cells that already start with quotes followed by one of those characters get one more
+quote, so the guard is reversible: `unguard()` gives back exactly what was stored (the crmdesk
+importer and tests use it). `spreadsheet_safe=False` writes the raw values, for a file meant for
+another program rather than a spreadsheet.
+
+Phones are stored as E.164 (+447700900123). Written like that, a spreadsheet reads a number
+(447700900123, shown as 4.477E+11) and the + is gone; so the phone columns write the country
+code apart, "+44 7700900123": not a number to a spreadsheet (the space), shown as it is, and read
+back to the same E.164 number by any importer (crmdesk's included). A number kept as written
+because it could not be checked is written as it was typed.
 
 Dates: ISO, YYYY-MM-DD; a birthday without a year is --MM-DD (as in vCard 4 / ISO 8601), which
 the guard writes as '--MM-DD so a spreadsheet does not compute 3-10 = -7 from it. Last contact
@@ -19,8 +28,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO
+
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
@@ -28,11 +40,29 @@ _DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uf
 _FIRST = frozenset(_DANGEROUS) | {"'"}
 
 
+_NUMBER_LIKE = re.compile(r"[+\-\uff0b\uff0d]?[ ]?[0-9(][0-9 ()./\-]*")
+_SIGNS = frozenset("+-\uff0b\uff0d")
+
+
 def guard(text: str) -> str:
     """The cell made safe against formula injection (see the module docstring)."""
-    if text and text[0] in _FIRST and text.lstrip("'").startswith(_DANGEROUS):
+    if not text or text[0] not in _FIRST:
+        return text
+    if text[0] in _SIGNS and _NUMBER_LIKE.fullmatch(text):
+        return text  # a phone number or a number: shown as it is
+    if text.lstrip("'").startswith(_DANGEROUS):
         return "'" + text
     return text
+
+
+def spaced_phone(number: str) -> str:
+    """An E.164 number with its country code apart ("+44 7700900123"); anything else as is."""
+    if len(number) < 4 or number[0] != "+" or not number[1:].isdigit():
+        return number
+    for size in (1, 2, 3):  # country calling codes are prefix-free
+        if int(number[1:1 + size]) in COUNTRY_CODE_TO_REGION_CODE:
+            return f"{number[:1 + size]} {number[1 + size:]}"
+    return number
 
 
 def unguard(text: str) -> str:
@@ -85,6 +115,10 @@ def _field(name: str) -> Callable[[dict], str]:
     return lambda record: record[name]
 
 
+def _phone(name: str) -> Callable[[dict], str]:
+    return lambda record: spaced_phone(record[name])
+
+
 def _local(value: dt.datetime | None, tz: dt.tzinfo | None) -> str:
     if value is None:
         return ""
@@ -98,10 +132,10 @@ COLUMNS: dict[str, tuple[str, Callable[[dict], str]]] = {
     "last_name": ("Last name", _field("last_name")),
     "business_name": ("Business", _field("business_name")),
     "kind": ("Kind", _field("kind")),
-    "phone": ("Phone", _field("phone")),
-    "phone_alt": ("Other phone", _field("phone_alt")),
+    "phone": ("Phone", _phone("phone")),
+    "phone_alt": ("Other phone", _phone("phone_alt")),
     "email": ("Email", _field("email")),
-    "whatsapp": ("WhatsApp", _field("whatsapp")),
+    "whatsapp": ("WhatsApp", _phone("whatsapp")),
     "address": ("Address", _field("address")),
     "postcode": ("Postcode", _field("postcode")),
     "city": ("City", _field("city")),
