@@ -42,19 +42,6 @@ from crmdesk.core import merge
 from crmdesk.core.clock import utc_naive
 from crmdesk.core.text import fold
 from crmdesk.store import search
-from crmdesk.store.models import (
-    Appointment,
-    Consent,
-    Customer,
-    CustomerTag,
-    FollowUp,
-    ImportantDate,
-    Interaction,
-    LoyaltyEntry,
-    Purchase,
-    PurchaseItem,
-    ReminderDelivery,
-)
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +83,10 @@ class ForgetReport:
     purchases_kept: int = 0
 
 
+def _columns(db: SqliteDatabase, table: str) -> set[str]:
+    return {row[1] for row in db.execute_sql(f"PRAGMA table_info({table})")}
+
+
 def forgotten_name(customer_id: int) -> str:
     return f"{FORGOTTEN_NAME} {customer_id}"
 
@@ -109,40 +100,37 @@ def forget(db: SqliteDatabase, customer_id: int, now: dt.datetime) -> ForgetRepo
     db.execute_sql("PRAGMA secure_delete = ON")
     try:
         with db.atomic():
-            customer = Customer.select().where(Customer.id == customer_id).first()
-            if customer is None:
+            row = db.execute_sql("SELECT deleted_at FROM customer WHERE id = ?",
+                                 (customer_id,)).fetchone()
+            if row is None:
                 raise LookupError(customer_id)
-            values = {getattr(Customer, field): "" for field in PERSONAL_FIELDS}
-            values.update({
-                Customer.kind: "person",
-                Customer.first_name: FORGOTTEN_NAME,
-                Customer.last_name: str(customer_id),
-                Customer.display_name: name,
-                Customer.sort_name: fold(name),
-                Customer.do_not_contact: True,
-                Customer.keep_in_touch_days: None,
-                Customer.updated_at: stamp,
-                Customer.deleted_at: customer.deleted_at or stamp,
-            })
-            Customer.update(values).where(Customer.id == customer_id).execute()
-            tags = CustomerTag.delete().where(CustomerTag.customer == customer_id).execute()
+            values = dict.fromkeys(PERSONAL_FIELDS, "")
+            values.update(kind="person", first_name=FORGOTTEN_NAME, last_name=str(customer_id),
+                          display_name=name, sort_name=fold(name), do_not_contact=1,
+                          keep_in_touch_days=None, updated_at=stamp.isoformat(" "),
+                          deleted_at=row[0] or stamp.isoformat(" "))
+            if "phone_check" in _columns(db, "customer"):
+                values["phone_check"] = ""  # which numbers were unchecked: none are left
+            sets = ", ".join(f"{column} = ?" for column in values)
+            db.execute_sql(f"UPDATE customer SET {sets} WHERE id = ?",
+                           [*values.values(), customer_id])
+
+            def run(sql: str) -> int:
+                return db.execute_sql(sql, (customer_id,)).rowcount
+
+            tags = run("DELETE FROM customer_tag WHERE customer_id = ?")
             db.execute_sql(
                 "DELETE FROM tag WHERE id NOT IN (SELECT DISTINCT tag_id FROM customer_tag)")
-            consents = Consent.delete().where(Consent.customer == customer_id).execute()
-            dates = ImportantDate.delete().where(ImportantDate.customer == customer_id).execute()
-            reminders = (ReminderDelivery.delete()
-                         .where(ReminderDelivery.customer_id == customer_id).execute())
-            conversations = (Interaction.update(summary="")
-                             .where(Interaction.customer == customer_id).execute())
-            follow_ups = (FollowUp.update(title="")
-                          .where(FollowUp.customer == customer_id).execute())
-            appointments = (Appointment.update(place="", note="")
-                            .where(Appointment.customer == customer_id).execute())
-            purchases = (Purchase.update(note="")
-                         .where(Purchase.customer == customer_id).execute())
-            (PurchaseItem.update(description="")
-             .where(PurchaseItem.customer == customer_id).execute())
-            LoyaltyEntry.update(reward="").where(LoyaltyEntry.customer == customer_id).execute()
+            consents = run("DELETE FROM consent WHERE customer_id = ?")
+            dates = run("DELETE FROM important_date WHERE customer_id = ?")
+            reminders = run("DELETE FROM reminder_delivery WHERE customer_id = ?")
+            conversations = run("UPDATE interaction SET summary = '' WHERE customer_id = ?")
+            follow_ups = run("UPDATE follow_up SET title = '' WHERE customer_id = ?")
+            appointments = run("UPDATE appointment SET place = '', note = '' "
+                               "WHERE customer_id = ?")
+            purchases = run("UPDATE purchase SET note = '' WHERE customer_id = ?")
+            run("UPDATE purchase_item SET description = '' WHERE customer_id = ?")
+            run("UPDATE loyalty_entry SET reward = '' WHERE customer_id = ?")
             merge.forget_records(db, customer_id)  # a merge's record holds copies of details
             search.index_customers(db, [customer_id])
             # Merge the full-text index, so no old segment still holds the person's words.
