@@ -41,9 +41,10 @@ def test_badge_tray_summary_and_today_say_the_same_number(qtbot, filled_window, 
     session.book.add_follow_up(anna, "Ask about the wedding", dt.date(2026, 3, 20))  # later
     # Anna's birthday (12 March) and her follow-up are on Today but do not need you today.
 
-    life.attach_scheduler(session)
-    qtbot.waitUntil(lambda: not life.scheduler.starting, timeout=10_000)
+    win.reminders_delivered()  # as after a change: the count is asked for again
     qtbot.waitUntil(lambda: win.nav.item(PAGE_TODAY).text() == "Today (2)")
+    life.attach_scheduler(session)
+    qtbot.waitUntil(lambda: not life.scheduler.starting and bool(life.sent), timeout=10_000)
     badge = win.nav.item(PAGE_TODAY)
     assert badge.toolTip() == "2 things need you today: 1 birthday, 1 follow-up"
     assert life.tray.toolTip() == "crmdesk — 2 things need you today"
@@ -71,6 +72,7 @@ def test_badge_tray_summary_and_today_say_the_same_number(qtbot, filled_window, 
 
 def test_nothing_needs_you_says_so(qtbot, filled_window, session):
     win = filled_window
+    qtbot.waitUntil(lambda: win.needs_you.value is not None)
     assert win.nav.item(PAGE_TODAY).text() == "Today"
     assert win.nav.item(PAGE_TODAY).toolTip() == "nothing needs you today"
     win.nav.setCurrentRow(PAGE_TODAY)

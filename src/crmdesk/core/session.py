@@ -6,6 +6,7 @@ The window talks to this object and to the plain data it returns; it never sees 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,6 +36,8 @@ class Session:
         self._appointments = None
         self._due_check = None
         self._today_count = None
+        #: how long working out `needs_you` took last time (None: not yet)
+        self.needs_you_ms: float | None = None
         self._sales = None
         self._loyalty = None
         #: the computer's currency code, for when the setting is "" (set by the window)
@@ -62,18 +65,46 @@ class Session:
 
     def needs_you(self):
         """What needs the owner today (core.needs_you): one count, by kind, for the side
-        bar's Today badge, the tray, the notification summary and the Today page."""
+        bar's Today badge, the tray, the notification summary and the Today page. Worked
+        out here when not known (on a big book that takes a while: the window asks for it
+        through `needs_you_in_worker` and `remember_needs_you`)."""
+        known = self.needs_you_known()
+        if known is not None:
+            return known
+        stamp = self.needs_you_stamp()
+        value = self._count_needs_you(self.now())
+        self.remember_needs_you(stamp, value)
+        return value
+
+    def needs_you_stamp(self) -> tuple:
+        """What the count depends on: the book (this connection's writes or another's
+        commit), the day and the settings. (A snooze running out is noticed when its reminder
+        is shown again, which writes to the book.)"""
+        return (self.change_mark(), self.today(), self.settings)
+
+    def needs_you_known(self):
+        """The count while nothing it depends on changed, else None."""
+        if self._today_count is not None and self._today_count[0] == self.needs_you_stamp():
+            return self._today_count[1]
+        return None
+
+    def remember_needs_you(self, stamp: tuple, value) -> None:
+        self._today_count = (stamp, value)
+
+    def needs_you_in_worker(self, now: dt.datetime):
+        """`needs_you` worked out in a worker thread, on that thread's own connection."""
+        try:
+            return self._count_needs_you(now)
+        finally:
+            self.db.close()  # peewee connections are per thread: close this thread's one
+
+    def _count_needs_you(self, now: dt.datetime):
         from crmdesk.core import needs_you
 
-        # Remembered until the book changes (this connection's writes or another's commit),
-        # the day or the settings: the scheduler asks after every tick. (A snooze running
-        # out is noticed when its reminder is shown again, which writes to the book.)
-        today = self.today()
-        stamp = (self.change_mark(), today, self.settings)
-        if self._today_count is None or self._today_count[0] != stamp:
-            self._today_count = (stamp, needs_you.needs_you(self.db, self.now(),
-                                                             self.settings))
-        return self._today_count[1]
+        started = time.perf_counter()
+        value = needs_you.needs_you(self.db, now, self.settings)
+        self.needs_you_ms = (time.perf_counter() - started) * 1000
+        return value
 
     def due_today_count(self) -> int:
         """How many things need the owner today (`needs_you().total`)."""

@@ -31,6 +31,7 @@ from crmdesk.ui.dashboard.icons import insight_icon
 from crmdesk.ui.formatting import Formatter, count, needs_you_detail, needs_you_words
 from crmdesk.ui.icons import app_icon, icon
 from crmdesk.ui.menus import build_actions
+from crmdesk.ui.needs_you_count import NeedsYouCount
 from crmdesk.ui.pages import FirstRunPage, TrashPage
 from crmdesk.ui.today import TodayPage
 from crmdesk.ui.today_actions import TodayActions
@@ -83,6 +84,10 @@ class MainWindow(WindowDialogs, QMainWindow):
         self.customers_stack.addWidget(self.customers_page)
         self.today_page = TodayPage(self.formatter)
         self.trash_page = TrashPage(self.trash_model)
+        # What needs the owner today: one count for the badge, Today, the tray (off the UI
+        # thread on a big book).
+        self.needs_you = NeedsYouCount(session, self)
+        self.needs_you.changed.connect(self._show_needs_you)
         self.today_actions = TodayActions(self)  # Today's and the card's appointment buttons
 
         self.insight = InsightHub(self)  # Dashboard and Segments, built when first shown
@@ -233,6 +238,7 @@ class MainWindow(WindowDialogs, QMainWindow):
         if self._job is not None and self._job.is_running():
             self._job.cancel()
             self._job.wait()
+        self.needs_you.stop()
         self.insight.shut_down()
         if self.keep_state:
             self.save_state()
@@ -261,6 +267,7 @@ class MainWindow(WindowDialogs, QMainWindow):
     def _refresh_counts(self) -> None:
         self.customers_page.set_tags(self.session.customers.tags())
         live = self.session.customers.count()
+        self.needs_you.customers = live
         self.count_label.setText(count(live, "%n customer", "%n customers"))
         empty = live == 0 and self.trash_model.rowCount() == 0
         self.customers_stack.setCurrentIndex(0 if empty else 1)
@@ -296,7 +303,10 @@ class MainWindow(WindowDialogs, QMainWindow):
     def _update_today_badge(self) -> None:
         """The side bar's "Today (5)": what needs the owner today (core.needs_you), the same
         number as the tray's badge and the Today page's heading; its tooltip says what."""
-        needs = self.session.needs_you()
+        self.needs_you.request()  # _show_needs_you follows, at once or from a worker
+
+    def _show_needs_you(self, needs) -> None:
+        self.today_page.set_needs_you(needs.total, needs.by_kind)
         item = self.nav.item(PAGE_TODAY)
         item.setText(self.tr("Today (%1)").replace("%1", str(needs.total)) if needs.total
                      else self.tr("Today"))

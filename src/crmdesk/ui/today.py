@@ -79,6 +79,7 @@ class TodayPage(QWidget):
         font.setBold(True)
         self.needs_label.setFont(font)
         self.subtitle = muted_label()
+        self.needs_label.setText(self.tr("Counting what needs you today…"))
         self.add_button = QPushButton(icon("calendar"), self.tr("Add appointment…"))
         self.add_button.setObjectName("todayAddAppointment")
         self.add_button.clicked.connect(self.addAppointmentRequested)

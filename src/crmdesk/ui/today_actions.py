@@ -142,8 +142,7 @@ class TodayActions:
         items.sort(key=lambda o: (o.occurs_on, o.starts_at.time() if o.starts_at else dt.time(),
                                   o.sort_name, o.key))
         self.page.show_occurrences(items, states, today, TODAY_DAYS)
-        needs = session.needs_you()
-        self.page.set_needs_you(needs.total, needs.by_kind)
+        self.window.needs_you.request()  # the heading's count (the side bar's number)
 
     def states(self, items) -> dict[str, tuple]:
         """key -> (state, snoozed until) for what the owner handled; open ones are left out

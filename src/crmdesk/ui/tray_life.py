@@ -69,11 +69,14 @@ class TrayLife(QObject):
         self.scheduler = ReminderScheduler(
             session.reminders_due, self._deliver, session.now, parent=self,
             interval_ms=interval_ms, deliver_summary=self._deliver_summary,
-            next_due_at=session.next_reminder_at, today_count=session.due_today_count,
+            next_due_at=session.next_reminder_at, today_count=self.window.needs_you.total,
             first_check=first_check if session.path is not None else None)
         self.scheduler.delivered.connect(lambda _shown: self.window.reminders_delivered())
         if self.tray is not None:
             self.scheduler.countChanged.connect(self.tray.set_today_count)
+            # The scheduler asks after each check; a count made in a worker comes later.
+            self.window.needs_you.changed.connect(
+                lambda needs: self.tray.set_today_count(needs.total))
             self.scheduler.pausedChanged.connect(self.tray.set_paused_until)
         self.scheduler.start()
         log.info("reminder scheduler started (checks every %d s)", interval_ms // 1000)
@@ -117,7 +120,7 @@ class TrayLife(QObject):
 
         # The same number and words as the side bar, the tray and Today ("26 things need you
         # today: 1 anniversary, 10 follow-ups"); what is coming later waits on Today.
-        needs = self.session.needs_you() if self.session is not None else None
+        needs = self.window.needs_you.value  # the last count (a new one may be on its way)
         if needs is not None and needs.total:
             words = needs_you_words(needs.total)
             title = words[:1].upper() + words[1:]
