@@ -193,3 +193,11 @@ def test_a_merge_record_keeps_no_copy_of_a_forgotten_person(people, db, book):
     text = dump(db)
     assert [s for s in SECRETS if found(text, s)] == []
     assert merge.recorded_merges(db) == []
+
+
+def test_the_unchecked_phone_mark_goes_with_the_numbers(people, db):
+    secret, _other = people
+    db.execute_sql("UPDATE customer SET phone_check = 'phone whatsapp' WHERE id = ?", (secret,))
+    privacy.forget(db, secret, NOW)
+    assert db.execute_sql("SELECT phone, whatsapp, phone_check FROM customer WHERE id = ?",
+                          (secret,)).fetchone() == ("", "", "")
