@@ -71,8 +71,12 @@ class CustomerList:
             clauses.append("c.status = ?")
             params.append(query.status)
         if query.phone_check:
-            # Written as migration step 6's partial index says, so SQLite uses it.
+            # Written as migration step 6's partial index says. Without statistics SQLite
+            # would rather walk another index over every customer (330 ms for a count on
+            # 100,000, not 0.1 ms): named where the list starts from the customers.
             clauses.append("c.phone_check <> ''")
+            if source == "customer c":
+                source = "customer c INDEXED BY customer_phone_check"
         if query.tag:
             clauses.append("c.id IN (SELECT ct.customer_id FROM customer_tag ct "
                            "JOIN tag t ON t.id = ct.tag_id WHERE t.name = ?)")

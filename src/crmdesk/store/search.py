@@ -28,10 +28,13 @@ _MIN_SUFFIX = 3
 # Letters that are not a base letter with an accent, so the tokenizer's remove_diacritics
 # leaves them alone: written out as the letters a keyboard without them types ("bjorn" finds
 # Bjørn, "strasse" finds Straße). Applied to the indexed text and to the query alike.
-_FOLD = str.maketrans({
+_FOLD_PAIRS = {
     "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "ẞ": "SS",
     "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D",
-})
+}
+_FOLD = str.maketrans(_FOLD_PAIRS)
+# Looked for first: translate() with a table costs some 4 µs a customer, the search 0.6 µs.
+_FOLDABLE = re.compile("[" + "".join(_FOLD_PAIRS) + "]")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NOT_DIGIT = re.compile(r"\D")
 _INSERT_SQL = "INSERT INTO customer_search (rowid, names, details) VALUES (?, ?, ?)"
@@ -83,7 +86,9 @@ def _national(digits: str) -> str:
 def fold_letters(text: str) -> str:
     """`text` with ø, æ, œ, ß, ł, đ, þ and ð written as o, ae, oe, ss, l, d, th and d (the
     tokenizer folds case and accents itself). Plain ASCII, most text, is returned as it is."""
-    return text if text.isascii() else text.translate(_FOLD)
+    if text.isascii() or _FOLDABLE.search(text) is None:
+        return text
+    return text.translate(_FOLD)
 
 
 def phone_tokens(number: str) -> list[str]:
