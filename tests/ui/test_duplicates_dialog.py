@@ -142,3 +142,31 @@ def test_a_merge_made_elsewhere_can_be_undone_here(qtbot, window, twins, session
     dialog.merge_button.click()
     assert not dialog.undo_button.isEnabled()
     assert window.undo_stack.undoText() == "merge two customers"
+
+
+def test_consents_keep_the_newest_decision_unless_a_side_is_chosen(qtbot, window, session):
+    import datetime as dt
+
+    from crmdesk.core.model import ConsentInput
+
+    book = session.book
+    anna = book.create(CustomerInput(first_name="Anna", last_name="Lee", phone="020 7946 0123",
+                                     consents=[ConsentInput("email", True, dt.date(2025, 1, 1),
+                                                            "shop")]))
+    annie = book.create(CustomerInput(first_name="Anna", last_name="Lee", phone="020 7946 0123",
+                                      consents=[ConsentInput("email", False,
+                                                             dt.date(2025, 6, 1), "form")]))
+    dialog = open_found(qtbot, window)
+    group = dialog.groups["consents"]
+    assert group.checkedId() == duplicates_dialog.NEWEST_ID
+    assert group.checkedButton().text() == "The newest decision on each channel"
+    assert dialog.choices() == {}
+    dialog.merge_button.click()
+    assert [c.granted for c in book.load_input(anna).consents] == [False]  # the later "no"
+    window.undo_stack.undo()
+    dialog = open_found(qtbot, window)
+    radios(dialog, "consents")[0].click()  # chosen by hand: the left one's "yes"
+    assert dialog.choices() == {"consents": "survivor"}
+    dialog.merge_button.click()
+    assert [c.granted for c in book.load_input(anna).consents] == [True]
+    assert book.card(annie).deleted_at is not None

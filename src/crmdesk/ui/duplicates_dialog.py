@@ -62,6 +62,9 @@ REASONS = {duplicates.REASON_PHONE: "same phone number", duplicates.REASON_EMAIL
            duplicates.REASON_SIMILAR: "similar name in the same town"}
 
 
+NEWEST_ID = 3  # the consent row's third choice: the newest decision on each channel
+
+
 class MergeCustomers(QUndoCommand):
     """A merge already done (`record`); undo puts both back, redo merges again."""
 
@@ -292,6 +295,15 @@ class DuplicatesDialog(QDialog):
                 self.grid.addWidget(button, row, column)
             keep_b = not texts[0] and bool(texts[1])
             group.button(2 if keep_b else 1).setChecked(True)
+            if name == duplicates.CONSENTS:
+                # the default: each channel keeps the newest decision ("no" on a tie)
+                row += 1
+                newest = QRadioButton(self.tr("The newest decision on each channel"))
+                newest.setToolTip(self.tr("A later “no” replaces an older “yes”, and the other "
+                                          "way round; on the same day “no” wins."))
+                group.addButton(newest, NEWEST_ID)
+                self.grid.addWidget(newest, row, 1, 1, 2)
+                newest.setChecked(True)
             self.groups[name] = group
             row += 1
         if row == 1:
@@ -330,8 +342,9 @@ class DuplicatesDialog(QDialog):
         return str(value or "")
 
     def choices(self) -> dict[str, str]:
+        """Each field's chosen side; consents left to the newest decision are not named."""
         return {name: duplicates.OTHER if group.checkedId() == 2 else duplicates.SURVIVOR
-                for name, group in self.groups.items()}
+                for name, group in self.groups.items() if group.checkedId() != NEWEST_ID}
 
     # --- acting ----------------------------------------------------------------------------
 
