@@ -170,3 +170,14 @@ def test_consents_keep_the_newest_decision_unless_a_side_is_chosen(qtbot, window
     dialog.merge_button.click()
     assert [c.granted for c in book.load_input(anna).consents] == [True]
     assert book.card(annie).deleted_at is not None
+
+
+def test_do_not_contact_on_either_side_is_chosen(qtbot, window, session):
+    book = session.book
+    anna = book.create(CustomerInput(first_name="Anna", last_name="Lee", phone="020 7946 0123"))
+    book.create(CustomerInput(first_name="Anna", last_name="Lee", phone="020 7946 0123",
+                              do_not_contact=True))
+    dialog = open_found(qtbot, window)
+    assert radios(dialog, "do_not_contact")[1].isChecked()
+    dialog.merge_button.click()
+    assert book.load_input(anna).do_not_contact is True

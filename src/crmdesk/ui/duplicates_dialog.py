@@ -294,6 +294,8 @@ class DuplicatesDialog(QDialog):
                 group.addButton(button, column)
                 self.grid.addWidget(button, row, column)
             keep_b = not texts[0] and bool(texts[1])
+            if name == "do_not_contact":  # the person's wish: kept if either side says so
+                keep_b = b.do_not_contact and not a.do_not_contact
             group.button(2 if keep_b else 1).setChecked(True)
             if name == duplicates.CONSENTS:
                 # the default: each channel keeps the newest decision ("no" on a tie)
