@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QToolButton
+from PySide6.QtWidgets import QToolButton, QWidget
 
 from crmdesk.core.model import DateInput, ListQuery
 from crmdesk.ui.main_window import PAGE_TODAY
@@ -77,3 +77,29 @@ def test_nothing_needs_you_says_so(qtbot, filled_window, session):
     assert win.nav.item(PAGE_TODAY).toolTip() == "nothing needs you today"
     win.nav.setCurrentRow(PAGE_TODAY)
     assert win.today_page.needs_label.text() == "Nothing needs you today."
+
+
+def test_a_big_book_is_counted_in_a_worker_and_the_ui_keeps_the_last_number(qtbot, session,
+                                                                           sample_people):
+    from crmdesk.ui.needs_you_count import NeedsYouCount
+
+    session.book.add_follow_up(sample_people[1], "Ring back", dt.date(2026, 3, 9))
+    holder = QWidget()  # the counter lives on a window, as in the app
+    qtbot.addWidget(holder)
+    counter = NeedsYouCount(session, holder)
+    counter.customers = 100_000  # as the window says for a big book: not counted at once
+    with qtbot.waitSignal(counter.changed, timeout=10_000) as counted:
+        counter.request()
+        assert counter.is_counting() and counter.value is None  # the UI thread went on
+    assert counted.args[0].total == 1 and counted.args[0].by_kind == {"follow_up": 1}
+    qtbot.waitUntil(lambda: not counter.is_counting())
+    counter.request()  # nothing changed: known at once, no second count
+    assert not counter.is_counting()
+    # Slow last time: a change is counted in the worker again, the old number standing.
+    session.needs_you_ms = 500.0
+    session.book.add_follow_up(sample_people[2], "Send the catalogue", dt.date(2026, 3, 10))
+    with qtbot.waitSignal(counter.changed, timeout=10_000) as counted:
+        counter.request()
+        assert counter.is_counting() and counter.value.total == 1
+    assert counted.args[0].total == 2
+    qtbot.waitUntil(lambda: not counter.is_counting())
