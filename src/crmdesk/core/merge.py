@@ -290,7 +290,8 @@ def undo_merge(db: SqliteDatabase, record: MergeRecord,
         other = _row(db, other_id)
         if record.key and db.execute_sql("SELECT 1 FROM setting WHERE key = ?",
                                          (record.key,)).fetchone() is None:
-            raise MergeError("This merge was already undone.")
+            raise MergeError("This merge was already undone, or is older than the last "
+                             f"{KEPT_MERGES} merges the book remembers.")
         for table in reversed(MOVED_TABLES):
             _move(db, table, record.moved.get(table, []), survivor_id, other_id)
 
