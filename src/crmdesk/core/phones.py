@@ -19,6 +19,9 @@ NO_COUNTRY = "Add the country code (for example +44), or set your country in Set
 NOT_A_NUMBER = "This does not look like a phone number."
 BAD_LENGTH = "This number has too few or too many digits."
 NOT_IN_COUNTRY = "This number does not exist in its country. Check the digits."
+#: What a mark on a kept number says, wherever it is shown.
+UNCHECKED = ("This number could not be checked: it is kept as written. Check its digits and "
+             "its country code.")
 
 # Digits (with the usual separators) that do not start with 0 or +: may be a number whose
 # country code lost its "+" (a spreadsheet's number cell, "447700900321").
@@ -110,13 +113,6 @@ def mark(unchecked: dict[str, str] | list[str] | tuple[str, ...]) -> str:
 
 def unchecked_fields(phone_check: str) -> list[str]:
     return phone_check.split() if phone_check else []
-
-
-def unchecked_reason(number: str) -> str:
-    """Why a kept number is unchecked, from the number alone (for a mark's tooltip)."""
-    if not number.startswith("+"):
-        return NO_COUNTRY if any(ch.isdigit() for ch in number) else NOT_A_NUMBER
-    return NOT_IN_COUNTRY
 
 
 class Normaliser:
