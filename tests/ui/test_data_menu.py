@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 
 import pytest
@@ -79,6 +80,22 @@ def test_export_everyone_to_csv_from_the_menu(qtbot, menu, filled_window, monkey
     assert "Anna" in text and "Zoë" in text and "Bob" in text
     assert menu.last_message == f"Exported 3 customers to {target}."
     assert filled_window.statusBar().currentMessage() == menu.last_message
+
+
+def test_export_to_excel_from_the_menu(qtbot, menu, filled_window, monkeypatch, tmp_path):
+    from openpyxl import load_workbook
+
+    target = tmp_path / "everyone.xlsx"
+    no_warnings(monkeypatch)
+    run_export(qtbot, menu, filled_window, monkeypatch, target, fmt="xlsx")
+    sheet = load_workbook(target).active
+    rows = list(sheet.iter_rows(values_only=True))
+    headers = rows[0]
+    anna = dict(zip(headers, next(r for r in rows if r[headers.index("First name")] == "Anna"),
+                    strict=True))
+    assert anna["Phone"] == "+442079460123"  # text, + and every digit kept
+    assert anna["Birthday"].date() == dt.date(1990, 3, 12)  # a date cell
+    assert len(rows) == 4 and menu.last_message == f"Exported 3 customers to {target}."
 
 
 def test_marketing_export_leaves_out_do_not_contact(qtbot, menu, filled_window, monkeypatch,

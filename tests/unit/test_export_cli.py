@@ -60,7 +60,7 @@ def test_marketing_leaves_out_do_not_contact(shop, tmp_path, capsys):
     assert "exported 1 customer to" in capsys.readouterr().out
     assert main(["export", "--out", str(tmp_path / "x.json"), "--db", str(shop),
                  "--marketing"]) == 2
-    assert "csv and vcf" in capsys.readouterr().err
+    assert "csv, xlsx and vcf" in capsys.readouterr().err
 
 
 def test_unwritable_or_missing_folder_fails_clearly(shop, tmp_path, capsys):

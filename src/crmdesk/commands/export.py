@@ -1,4 +1,4 @@
-"""`crmdesk export --format csv|vcf|ics|json --out FILE [--db PATH] [--marketing]`."""
+"""`crmdesk export --format csv|xlsx|vcf|ics|json --out FILE [--db PATH] [--marketing]`."""
 
 from __future__ import annotations
 
@@ -14,23 +14,27 @@ _CHANNELS = ("email", "sms", "whatsapp", "phone")
 
 def add_parser(sub) -> None:
     parser = sub.add_parser(
-        "export", help="write customers to a CSV, vCard, iCalendar or JSON file",
+        "export", help="write customers to a CSV, Excel, vCard, iCalendar or JSON file",
         description="csv: every customer not in Trash, all columns, for a spreadsheet. "
+                    "xlsx: the same as an Excel workbook, phones as text and dates as dates. "
                     "vcf: vCard 3.0 contacts for a phone. ics: birthdays and anniversaries as "
                     "yearly events for a calendar. json: everything (Trash, conversations, "
-                    "follow-ups and appointments included). The file is written whole or not "
-                    "at all, readable by you only.")
+                    "follow-ups, appointments, purchases, loyalty, products, segments and "
+                    "settings included), which `crmdesk import` brings back whole. The file is "
+                    "written whole or not at all, readable by you only.")
     cli.db_option(parser)
-    parser.add_argument("--format", choices=("csv", "vcf", "ics", "json"), default=None,
+    parser.add_argument("--format", choices=("csv", "xlsx", "vcf", "ics", "json"), default=None,
                         help="the kind of file (default: from the suffix of --out)")
     parser.add_argument("--out", type=Path, required=True, metavar="FILE",
                         help="the file to write (replaced if it exists)")
     parser.add_argument("--marketing", action="store_true",
-                        help="csv and vcf only: leave out customers marked do-not-contact")
+                        help="csv, xlsx and vcf only: leave out customers marked "
+                             "do-not-contact")
     parser.add_argument("--channel", choices=_CHANNELS, default=None,
                         help="with --marketing: only customers who consented to this channel")
     parser.add_argument("--columns", default=None, metavar="A,B,...",
-                        help="csv only: the columns, by key (name, phone, email, city, ...)")
+                        help="csv and xlsx only: the columns, by key (name, phone, email, "
+                             "city, ...)")
     parser.set_defaults(run=run)
 
 
@@ -48,14 +52,14 @@ def run(args: argparse.Namespace) -> int:
         fmt = next((name for name, suffix in export.FORMATS.items()
                     if out.suffix.lower() == suffix), None)
         if fmt is None:
-            return _fail("say which kind of file to write with --format csv, vcf, ics or json",
-                         cli.EXIT_USAGE)
-    if args.marketing and fmt not in ("csv", "vcf"):
-        return _fail("--marketing applies to csv and vcf exports only", cli.EXIT_USAGE)
+            return _fail("say which kind of file to write with --format csv, xlsx, vcf, ics or "
+                         "json", cli.EXIT_USAGE)
+    if args.marketing and fmt not in ("csv", "xlsx", "vcf"):
+        return _fail("--marketing applies to csv, xlsx and vcf exports only", cli.EXIT_USAGE)
     if args.channel and not args.marketing:
         return _fail("--channel goes with --marketing", cli.EXIT_USAGE)
-    if args.columns is not None and fmt != "csv":
-        return _fail("--columns applies to csv exports only", cli.EXIT_USAGE)
+    if args.columns is not None and fmt not in ("csv", "xlsx"):
+        return _fail("--columns applies to csv and xlsx exports only", cli.EXIT_USAGE)
     columns = None
     if args.columns is not None:
         from crmdesk.formats.export_csv import check_columns
@@ -74,6 +78,9 @@ def run(args: argparse.Namespace) -> int:
         if fmt == "csv":
             return export.export_csv(db, out, columns=columns,
                                      marketing=args.marketing, channel=args.channel)
+        if fmt == "xlsx":
+            return export.export_xlsx(db, out, columns=columns,
+                                      marketing=args.marketing, channel=args.channel)
         if fmt == "vcf":
             return export.export_vcard(db, out, marketing=args.marketing, channel=args.channel)
         if fmt == "ics":

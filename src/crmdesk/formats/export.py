@@ -1,4 +1,4 @@
-"""Exports: CSV, vCard, iCalendar and JSON of a selection or everyone; a person's own data.
+"""Exports: CSV, Excel, vCard, iCalendar and JSON of a selection or everyone; a person's data.
 
 Every export streams (customers are read `export_records.CHUNK` at a time), is written
 atomically (a temporary file in the same folder, then os.replace: no half-written file, ever)
@@ -7,9 +7,9 @@ worker thread with a connection of their own; `progress(done, total)` is called 
 chunk, and returning False cancels: ExportCancelled is raised and no file is left behind.
 
 A selection is None (everyone not in Trash), a ListQuery (exactly what the list shows) or
-customer ids in order. `marketing=True` (CSV and vCard, the exports meant for reaching people)
-leaves out customers marked do-not-contact and those in Trash, and with a `channel` (email, sms,
-whatsapp, phone) those without granted consent for it. JSON (a copy of the data) and the
+customer ids in order. `marketing=True` (CSV, Excel and vCard, the exports meant for reaching
+people) leaves out customers marked do-not-contact and those in Trash, and with a `channel`
+(email, sms, whatsapp, phone) those without granted consent for it. JSON (a copy of the data) and the
 personal export leave nobody out.
 """
 
@@ -27,6 +27,7 @@ from crmdesk.formats import export_csv as csv_format
 from crmdesk.formats import export_ical as ical_format
 from crmdesk.formats import export_json as json_format
 from crmdesk.formats import export_vcard as vcard_format
+from crmdesk.formats import export_xlsx as xlsx_format
 from crmdesk.formats.export_files import ExportError, atomic_output
 from crmdesk.formats.export_person import PersonExport, export_person  # noqa: F401 (re-exported)
 from crmdesk.formats.export_records import (
@@ -39,10 +40,11 @@ from crmdesk.formats.export_records import (
 from crmdesk.store.models import CONSENT_CHANNELS
 
 __all__ = ["ExportCancelled", "ExportError", "ExportResult", "FORMATS", "export_csv",
-           "export_ical", "export_json", "export_person", "export_vcard", "PersonExport"]
+           "export_ical", "export_json", "export_person", "export_vcard", "export_xlsx",
+           "PersonExport"]
 
 #: The formats by the name the command line uses, with their usual file suffix.
-FORMATS = {"csv": ".csv", "vcf": ".vcf", "ics": ".ics", "json": ".json"}
+FORMATS = {"csv": ".csv", "xlsx": ".xlsx", "vcf": ".vcf", "ics": ".ics", "json": ".json"}
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,20 @@ def export_csv(db: SqliteDatabase, path: Path, selection: Selection = None, *,
     records = iter_records(db, ids, marketing=marketing, channel=channel, progress=progress)
     with atomic_output(Path(path), encoding="utf-8-sig", newline="") as handle:
         count = csv_format.write_csv(handle, records, chosen, spreadsheet_safe, tz)
+    return ExportResult(Path(path), count, count)
+
+
+def export_xlsx(db: SqliteDatabase, path: Path, selection: Selection = None, *,
+                columns: Sequence[str] | None = None, marketing: bool = False,
+                channel: str | None = None, tz: dt.tzinfo | None = None,
+                progress: Progress | None = None) -> ExportResult:
+    """Excel workbook of the selection: the CSV's columns as typed cells (formats/export_xlsx)."""
+    chosen = csv_format.check_columns(columns)
+    _check_channel(channel)
+    ids = resolve_ids(db, selection)
+    records = iter_records(db, ids, marketing=marketing, channel=channel, progress=progress)
+    with atomic_output(Path(path), binary=True) as handle:
+        count = xlsx_format.write_xlsx(handle, records, chosen, tz)
     return ExportResult(Path(path), count, count)
 
 

@@ -15,14 +15,14 @@ class ExportError(Exception):
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path, *, encoding: str = "utf-8",
-                  newline: str | None = None) -> Iterator[IO[str]]:
+def atomic_output(path: Path, *, encoding: str = "utf-8", newline: str | None = None,
+                  binary: bool = False) -> Iterator[IO]:
     """A text file that appears at `path` only when the block finishes without an exception.
 
     It is written to a temporary file in the same folder (created 0o600 by mkstemp where the OS
     has permissions), flushed to disk, then moved over `path` with os.replace, so a reader sees
     the old file or the whole new one, never half of it. On any failure the temporary file is
-    removed and an existing `path` is left as it was.
+    removed and an existing `path` is left as it was. `binary`: a bytes handle (a workbook).
     """
     path = Path(path)
     folder = path.parent
@@ -38,7 +38,8 @@ def atomic_output(path: Path, *, encoding: str = "utf-8",
         if hasattr(os, "fchmod"):  # mkstemp already gives 0o600; make sure of it
             with contextlib.suppress(OSError):
                 os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
+        with (os.fdopen(fd, "wb") if binary else
+              os.fdopen(fd, "w", encoding=encoding, newline=newline)) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

@@ -21,14 +21,14 @@ from crmdesk.core import settings as settings_store
 from crmdesk.store import migrations
 
 #: (format key as formats.export knows it, file suffix, whether a marketing export applies)
-FORMATS = (("csv", ".csv", True), ("vcf", ".vcf", True), ("ics", ".ics", False),
-           ("json", ".json", False))
+FORMATS = (("csv", ".csv", True), ("xlsx", ".xlsx", True), ("vcf", ".vcf", True),
+           ("ics", ".ics", False), ("json", ".json", False))
 SCOPE_EVERYONE, SCOPE_SHOWN, SCOPE_CHOSEN = range(3)
 
 
 @dataclass(frozen=True)
 class ExportChoice:
-    format: str  # csv, vcf, ics, json
+    format: str  # csv, xlsx, vcf, ics, json
     suffix: str
     scope: int  # SCOPE_*
     marketing: bool
@@ -42,7 +42,8 @@ class ExportDialog(QDialog):
         self.setWindowTitle(self.tr("Export"))
         self.format_box = QComboBox()
         for (key, _suffix, _marketing), label in zip(FORMATS, (
-                self.tr("Spreadsheet (CSV)"), self.tr("Contacts for a phone (vCard)"),
+                self.tr("Spreadsheet (CSV)"), self.tr("Excel workbook (.xlsx)"),
+                self.tr("Contacts for a phone (vCard)"),
                 self.tr("Birthdays for a calendar (iCalendar)"),
                 self.tr("Everything, as a copy of your data (JSON)")), strict=True):
             self.format_box.addItem(label, key)

@@ -37,8 +37,8 @@ from crmdesk.ui.workers import BackgroundJob
 
 log = logging.getLogger(__name__)
 
-FILTERS = {"csv": "CSV (*.csv)", "vcf": "vCard (*.vcf)", "ics": "iCalendar (*.ics)",
-           "json": "JSON (*.json)"}
+FILTERS = {"csv": "CSV (*.csv)", "xlsx": "Excel (*.xlsx)", "vcf": "vCard (*.vcf)",
+           "ics": "iCalendar (*.ics)", "json": "JSON (*.json)"}
 
 
 def install(window) -> None:
@@ -197,6 +197,9 @@ class DataMenu(QObject):
             if choice.format == "csv":
                 return export.export_csv(db, path, selection, marketing=choice.marketing,
                                          progress=progress)
+            if choice.format == "xlsx":
+                return export.export_xlsx(db, path, selection, marketing=choice.marketing,
+                                          progress=progress)
             if choice.format == "vcf":
                 return export.export_vcard(db, path, selection, marketing=choice.marketing,
                                            progress=progress)
