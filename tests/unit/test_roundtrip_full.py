@@ -48,6 +48,7 @@ def fill(db) -> None:
                   ConsentInput("whatsapp", True, dt.date(2025, 12, 24), "")]))
     firm = book.create(CustomerInput(
         kind="business", business_name="Bolt & Nut Ltd", phone="+33 1 99 00 12 34",
+        whatsapp="ask Tom for it",  # kept as written, marked "to check"
         status="former", do_not_contact=True, source="walk-in",
         consents=[ConsentInput("phone", False, dt.date(2026, 3, 1), "call")]))
     erased = book.create(CustomerInput(first_name="Erased", last_name="Person"))
@@ -128,6 +129,7 @@ def test_json_export_of_everything_comes_back_whole_into_an_empty_book(tmp_path)
         [3, 4, 1, 2, 1, 1, 2]
     assert anna["purchases"][0]["items"][0]["product"] == "Blue scarf"
     assert [p["total_minor"] for p in first["purchases"]] == [999]  # its customer was erased
+    assert first["customers"][1]["phone_check"] == "whatsapp"
     assert first["settings"]["shop_name"] == "Tea & Scarves"
     assert [s["name"] for s in first["segments"]] == ["Scarf buyers"]
 

@@ -110,6 +110,7 @@ def customer_input(item: dict) -> CustomerInput:
         "kind", "first_name", "last_name", "business_name", "phone", "phone_alt", "email",
         "whatsapp", "address", "city", "postcode", "country", "notes", "likes", "dislikes",
         "diet", "sizes", "status", "source", "do_not_contact", "keep_in_touch_days")})
+    data.phone_check = item.get("phone_check") or ""  # (version 1 files have none)
     data.tags = list(item["tags"])
     data.dates = [DateInput(kind=d["kind"], day=d["day"], month=d["month"], year=d["year"],
                             label=d["label"], lead_days=d["lead_days"], id=d["id"])

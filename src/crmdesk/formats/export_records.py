@@ -21,7 +21,7 @@ CUSTOMER_COLUMNS = (
     "id", "kind", "first_name", "last_name", "business_name", "display_name", "phone",
     "phone_alt", "email", "whatsapp", "address", "city", "postcode", "country", "notes", "likes",
     "dislikes", "diet", "sizes", "status", "source", "do_not_contact", "keep_in_touch_days",
-    "last_contact_at", "created_at", "updated_at", "deleted_at",
+    "last_contact_at", "created_at", "updated_at", "deleted_at", "phone_check",
 )
 _DATETIME_COLUMNS = ("last_contact_at", "created_at", "updated_at", "deleted_at")
 
