@@ -157,6 +157,27 @@ def test_json_export_of_everything_comes_back_whole_into_an_empty_book(tmp_path)
     assert normalised(tmp_path / "third.json") == first
 
 
+def test_two_customers_alike_in_the_file_stay_two(tmp_path):
+    source = open_database(tmp_path / "source.db")
+    try:
+        book = CustomerBook(source.db, now=clock, default_country=lambda: "GB")
+        for city in ("Leeds", "York"):  # two people of the same name: the shop keeps both
+            book.create(CustomerInput(first_name="Sam", last_name="Lee", city=city))
+        export.export_json(source.db, tmp_path / "all.json", now=NOW)
+    finally:
+        source.db.close()
+    target = open_database(tmp_path / "target.db")
+    try:
+        document = import_json.read_json(tmp_path / "all.json")
+        plan = restore.plan(document, target.db, "GB", today=TODAY)
+        assert [r.action for r in plan.rows] == ["create", "create"]
+        restore.apply(plan, target.db, document, now=clock)
+        again = restore.plan(document, target.db, "GB", today=TODAY)
+        assert [r.action for r in again.rows] == ["skip", "skip"]  # the book has them now
+    finally:
+        target.db.close()
+
+
 def test_merge_adds_the_history_the_book_lacks_once(tmp_path):
     source = open_database(tmp_path / "source.db")
     try:

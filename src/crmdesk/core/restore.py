@@ -11,7 +11,9 @@ with their lines, the loyalty ledger, created/updated times; customers that were
 back to Trash; settings, categories, products and segments; sales whose customer was erased.
 
 Into a book that already has customers, the file's customers go through the same checks and
-duplicate rules as any import (`core.importing`: same phone, e-mail or name):
+duplicate rules as any import (`core.importing`: same phone, e-mail or name), against the
+customers of the book only (two customers of one file are never taken for one: they were two
+in the book the file comes from):
 
 - skip (the default): a customer already in the book stays as it is, and the file's copy, with
   its history, is left out (said so on the plan);
@@ -83,7 +85,6 @@ def plan(document: JsonDocument, db: SqliteDatabase, default_country: str,
                   list(range(1, len(customers) + 1)), "json", unit="customer")
     known = importing.known_keys(db)
     everyone: dict[tuple[str, str], int] | None = None
-    in_file: dict[tuple[str, str], importing.PlannedRow] = {}
     rows: list[importing.PlannedRow] = []
     normalise_phone = phones.Normaliser(default_country)  # one answer per distinct number
     for index, item in enumerate(customers):
@@ -112,7 +113,9 @@ def plan(document: JsonDocument, db: SqliteDatabase, default_country: str,
                     row.reason = "In Trash when it was exported, and already in your book."
             rows.append(row)
             continue
-        rows.append(importing.place_row(row, known, in_file, on_duplicate))
+        # Matched against the book only: customers of one file were apart in the book they
+        # come from (two Anna Smiths), and a restore keeps them apart.
+        rows.append(importing.place_row(row, known, {}, on_duplicate))
     return importing.ImportPlan(table, {}, on_duplicate, default_country, today, rows)
 
 
