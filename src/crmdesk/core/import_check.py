@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gc
+import operator
 import os
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -41,11 +42,57 @@ _DATE_FIELDS = tuple(f.name for f in dataclasses.fields(DateInput))
 _CONSENT_FIELDS = tuple(f.name for f in dataclasses.fields(ConsentInput))
 
 
+#: The longest value an import takes in each field, in characters. A longer value rejects its
+#: row, saying which field and how long (the row is kept whole in the file, and in the rejected
+#: rows file to fix): never cut silently, and never stored as a 10 MB name that slows every
+#: list and search. Far above real names, addresses and notes.
+FIELD_CAPS = {"first_name": 200, "last_name": 200, "business_name": 200, "email": 254,
+              "phone": 64, "phone_alt": 64, "whatsapp": 64, "address": 1000, "city": 200,
+              "postcode": 40, "country": 100, "notes": 20_000, "likes": 2000,
+              "dislikes": 2000, "diet": 2000, "sizes": 2000, "source": 200}
+MAX_TAGS = 100  # tags on one customer
+MAX_TAG = 100  # characters in one tag
+_NAMES = {"first_name": "First name", "last_name": "Last name", "business_name": "Company",
+          "email": "E-mail", "phone": "Phone", "phone_alt": "Second phone",
+          "whatsapp": "WhatsApp", "address": "Address", "city": "City", "postcode": "Postcode",
+          "country": "Country", "notes": "Notes", "likes": "Likes", "dislikes": "Dislikes",
+          "diet": "Diet", "sizes": "Sizes", "source": "Source"}
+
+
+_CAPPED = operator.attrgetter(*FIELD_CAPS)
+_CAPS = tuple(FIELD_CAPS.values())
+
+
+def too_long(data: CustomerInput) -> str | None:
+    """Why `data` is refused for a value past its cap (FIELD_CAPS), or None."""
+    try:  # the usual case, all within bounds, in one quick pass
+        if not any(map(operator.gt, map(len, _CAPPED(data)), _CAPS)) and \
+                len(data.tags) <= MAX_TAGS and max(map(len, data.tags), default=0) <= MAX_TAG:
+            return None
+    except TypeError:  # a value that is not text: the careful way below
+        pass
+    for name, cap in FIELD_CAPS.items():
+        value = getattr(data, name)
+        if value.__class__ is str and len(value) > cap:
+            return (f"{_NAMES[name]} is {len(value):,} characters long; an import takes at "
+                    f"most {cap:,}. Shorten it in the file.")
+    if len(data.tags) > MAX_TAGS:
+        return f"{len(data.tags):,} tags; an import takes at most {MAX_TAGS}."
+    for tag in data.tags:
+        if len(tag) > MAX_TAG:
+            return (f"A tag is {len(tag):,} characters long; an import takes at most "
+                    f"{MAX_TAG}. Shorten it in the file.")
+    return None
+
+
 def check_row(reader: RowReader, raw: list, default_country: str, today: dt.date,
               normalise_phone: phones.Normaliser) -> Outcome:
     """One row: its checked data, or why it is rejected (as the user reads it)."""
     try:
         data = reader.read(raw)
+        long = too_long(data)
+        if long is not None:
+            return long
         return validation.validate(data, default_country, today,
                                    normalise_phone=normalise_phone)
     except RowProblem as exc:

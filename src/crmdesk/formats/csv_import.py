@@ -15,6 +15,8 @@ from pathlib import Path
 
 from crmdesk.formats.export_csv import unguard
 from crmdesk.formats.import_common import (
+    MAX_COLUMNS,
+    MAX_ROWS,
     ImportFileError,
     Table,
     looks_binary,
@@ -24,6 +26,7 @@ from crmdesk.formats.import_common import (
 
 DELIMITERS = (",", ";", "\t")
 _SAMPLE_LINES = 50
+_SAMPLE_CHARS = 65536
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -73,7 +76,7 @@ def _score(lines: list[str], delimiter: str) -> tuple[float, int]:
 
 
 def detect_delimiter(text: str) -> str:
-    lines = text.splitlines()[:_SAMPLE_LINES]
+    lines = text[:_SAMPLE_CHARS].splitlines()[:_SAMPLE_LINES]  # never the whole file
     sample = "\n".join(lines)
     try:
         sniffed = csv.Sniffer().sniff(sample, delimiters="".join(DELIMITERS)).delimiter
@@ -87,18 +90,46 @@ def detect_delimiter(text: str) -> str:
     return best if scores[best][1] >= 2 else ","
 
 
+def _header_width(row: list[str], number: int) -> int | None:
+    """The width of the column names when `row` holds them (its last named column), None for
+    a blank line above them; ImportFileError past MAX_COLUMNS."""
+    named = [i for i, cell in enumerate(row) if cell.strip()]
+    if not named:
+        return None
+    if named[-1] >= MAX_COLUMNS:
+        raise ImportFileError(
+            f"The file has more than {MAX_COLUMNS:,} columns (line {number}): this is not a "
+            "customer list crmdesk can read. Keep the columns you need and try again.")
+    return named[-1] + 1
+
+
 def read_text(text: str, encoding: str = "", delimiter: str | None = None) -> Table:
     text = text.replace("\x00", "")
     delimiter = delimiter or detect_delimiter(text)
     grid, numbers = [], []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    width = None  # the column names' width: cells further right are not kept (bounds below)
     try:
         with paused_gc():
             for number, row in enumerate(reader, start=1):
+                if width is None:
+                    width = _header_width(row, number)
+                elif len(row) > width:
+                    row = row[:width]
+                if len(grid) >= MAX_ROWS:
+                    raise ImportFileError(
+                        f"The file has more than {MAX_ROWS:,} rows: crmdesk imports at most "
+                        "that many at once. Split it into smaller files.")
                 # Our own exports guard cells a spreadsheet would run ('=1+2): unguard them.
                 grid.append([unguard(cell) if cell[:1] == "'" else cell for cell in row])
                 numbers.append(number)
     except csv.Error as exc:
+        where = reader.line_num
+        if "field limit" in str(exc):
+            raise ImportFileError(
+                f"Line {where} of the file holds a value longer than {csv.field_size_limit():,} "
+                "characters: this is not a customer list crmdesk can read safely (or its "
+                "quotes do not match). Check that line and try again.") from exc
         where = len(grid) + 1
         if "end of data" in str(exc) or "EOF" in str(exc):
             raise ImportFileError(

@@ -7,6 +7,7 @@ the mapping (`import_mapping`) turns rows into customers. A file that cannot be 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 from collections.abc import Iterator
@@ -15,6 +16,15 @@ from dataclasses import dataclass, field
 
 #: A cell: text, a date or datetime (from a spreadsheet), a number, or a PartialDate (vCard).
 Cell = object
+
+# Bounds every reader keeps, so a hostile or broken file (a tiny workbook that declares a
+# million rows, a card with 30,000 phone numbers) is refused with a message saying which bound
+# it passed, instead of taking all the memory or minutes. Far above any real customer list.
+MAX_ROWS = 150_000  # rows of a sheet or CSV file, cards of a vCard file, customers of JSON
+MAX_COLUMNS = 1_000  # named columns (Google's and Outlook's exports have about 90)
+MAX_CELL = 1_000_000  # characters in one cell or one (unfolded) vCard value
+MAX_PHONES = 50  # phone numbers (and, alike, e-mail addresses) on one vCard
+MAX_NESTING = 50  # levels of lists and objects in a JSON file
 
 
 class ImportFileError(Exception):
@@ -71,6 +81,34 @@ def cell_text(cell: Cell) -> str:
             return f"--{cell.month:02d}-{cell.day:02d}"
         return f"{cell.year:04d}-{cell.month:02d}-{cell.day:02d}"
     return str(cell)
+
+
+_PLAIN = {"str": (str,), "bool": (bool,), "int | None": (int, type(None)),
+          "int": (int,), "dt.date | None": (dt.date, type(None)), "list[str]": (list,)}
+
+
+def check_shapes(item: object, where: str = "") -> None:
+    """Raise TypeError naming the first field of `item` (a dataclass filled from a file, such
+    as a JSON export) whose value is not the plain kind its annotation says: text, a whole
+    number, yes/no, a date, a list of text; lists of dataclasses are checked in turn. A list or
+    an object where text belongs is then refused in plain words, not met later as an
+    AttributeError deep in the checks."""
+    for f in dataclasses.fields(item):
+        value = getattr(item, f.name)
+        kinds = _PLAIN.get(str(f.type))
+        name = f"{where}{f.name}"
+        if kinds is not None:
+            if not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool)
+                                                 and int in kinds):
+                raise TypeError(f"{name} holds {type(value).__name__}, not "
+                                f"{str(f.type).replace('str', 'text')}")
+            if str(f.type) == "list[str]" and not all(isinstance(v, str) for v in value):
+                raise TypeError(f"{name} holds something other than text")
+        elif isinstance(value, list):
+            for part in value:
+                if not dataclasses.is_dataclass(part):
+                    raise TypeError(f"{name} holds {type(part).__name__}")
+                check_shapes(part, f"{name}.")
 
 
 def make_table(grid: list[list[Cell]], numbers: list[int], kind: str, **extra) -> Table:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from crmdesk.core.model import CustomerInput
 from crmdesk.formats import export_json
-from crmdesk.formats.import_common import ImportFileError, PartialDate, Table
+from crmdesk.formats.import_common import ImportFileError, PartialDate, Table, check_shapes
 
 _NOT_OURS = ("This file is JSON but not a crmdesk export (it has no \"format\": \"crmdesk\"). "
              "Only JSON files exported by crmdesk can be imported; for other lists use CSV, "
@@ -102,6 +102,7 @@ def customer_input(item: dict) -> CustomerInput:
     """One exported customer as new input (dates without their old ids); ValueError/KeyError/
     TypeError for a damaged entry."""
     data = export_json.customer_input(item)
+    check_shapes(data)  # a list or an object where text belongs: TypeError, said plainly
     data.dates = [dataclasses.replace(d, id=None) for d in data.dates]
     return data
 

@@ -11,13 +11,23 @@ from __future__ import annotations
 
 import quopri
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from crmdesk.formats.csv_import import decode
-from crmdesk.formats.import_common import ImportFileError, PartialDate, Table
+from crmdesk.formats.import_common import (
+    MAX_CELL,
+    MAX_PHONES,
+    MAX_ROWS,
+    ImportFileError,
+    PartialDate,
+    Table,
+)
 
 _FIXED = ("First Name", "Last Name", "Full Name", "Organization", "Street", "City",
           "Postcode", "Country", "Birthday", "Anniversary", "Notes", "Categories")
+_BINARY = ("PHOTO", "LOGO", "SOUND", "KEY")
+_MAYBE_BINARY = re.compile("PHOTO|LOGO|SOUND|KEY|B")  # quick: most lines are none of these
 _DATE = re.compile(r"^(?:(\d{4})|--)-?(\d{2})-?(\d{2})(?:T.*)?$")
 
 
@@ -30,21 +40,53 @@ def parse_date(value: str) -> PartialDate | str:
     return PartialDate(int(day), int(month), int(year) if year else None)
 
 
-def _unfold(text: str) -> list[str]:
-    lines: list[str] = []
-    for raw in text.splitlines():
-        if raw[:1] in (" ", "\t") and lines:
-            lines[-1] += raw[1:]
-        elif lines and lines[-1].endswith("=") and _is_qp(lines[-1]):
-            lines[-1] = lines[-1][:-1] + raw  # quoted-printable soft line break (2.1)
+def _binary(head: str) -> bool:
+    """True for the (upper-case) start of a property whose value crmdesk does not keep (a picture, a sound,
+    a key, anything base64): its folded lines are passed over, never joined."""
+    pieces = head.split(";")
+    name = pieces[0].rsplit(".", 1)[-1].strip()
+    return name in _BINARY or len(pieces) > 1 and any(p.replace(" ", "") in ("ENCODING=B", "ENCODING=BASE64", "BASE64")
+                                  for p in pieces[1:])
+
+
+def _unfold(text: str) -> Iterator[tuple[int, str]]:
+    """The logical lines of the file and the line each starts on: folded lines joined (and
+    quoted-printable soft line breaks of 2.1), in time linear in the file's size. A value
+    longer than MAX_CELL once joined is refused; binary values are passed over unjoined."""
+    parts: list[str] = []
+    size = start = 0
+    qp = skipping = False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if parts and raw[:1] in (" ", "\t"):
+            piece = raw[1:]
+        elif parts and qp and parts[-1].endswith("="):
+            parts[-1] = parts[-1][:-1]  # quoted-printable soft line break (2.1)
+            piece = raw
         else:
-            lines.append(raw)
-    return lines
+            if parts:
+                yield start, "".join(parts)
+            head = raw.split(":", 1)[0].upper()
+            qp = "QUOTED-PRINTABLE" in head
+            skipping = _MAYBE_BINARY.search(head) is not None and _binary(head)
+            parts, size, start = [raw], len(raw), number
+            if size > MAX_CELL and not skipping:
+                raise _too_long(start)
+            continue
+        if skipping:
+            continue
+        size += len(piece)
+        if size > MAX_CELL:
+            raise _too_long(start)
+        parts.append(piece)
+    if parts:
+        yield start, "".join(parts)
 
 
-def _is_qp(line: str) -> bool:
-    head = line.split(":", 1)[0].upper()
-    return "QUOTED-PRINTABLE" in head
+def _too_long(line: int) -> ImportFileError:
+    return ImportFileError(
+        f"The value starting on line {line} of the file is longer than {MAX_CELL:,} "
+        "characters: this is not a contact crmdesk can read safely. Export the contacts again "
+        "(without very long notes) and try once more.")
 
 
 def _split(value: str, sep: str) -> list[str]:
@@ -71,13 +113,15 @@ def _unescape(value: str) -> str:
 
 def _parse_line(line: str) -> tuple[str, dict[str, list[str]], str] | None:
     """(NAME, params, raw value) or None for a line that is not a property."""
-    quoted, colon = False, -1
-    for i, ch in enumerate(line):
-        if ch == '"':
-            quoted = not quoted
-        elif ch == ":" and not quoted:
-            colon = i
-            break
+    colon = line.find(":")
+    if colon > 0 and '"' in line[:colon]:  # a quoted parameter may hold a colon
+        quoted, colon = False, -1
+        for i, ch in enumerate(line):
+            if ch == '"':
+                quoted = not quoted
+            elif ch == ":" and not quoted:
+                colon = i
+                break
     if colon <= 0:
         return None
     head, value = line[:colon], line[colon + 1:]
@@ -112,13 +156,29 @@ def _value(params: dict[str, list[str]], value: str) -> str:
 
 
 class _Card:
-    def __init__(self):
+    def __init__(self, number: int):
+        self.number = number  # its place in the file, as the user is told
         self.values: dict[str, object] = {}
         self.phones: list[tuple[int, str]] = []
         self.emails: list[tuple[int, str]] = []
+        self.notes: list[str] = []
+        self.notes_size = 0
+
+    def _bounded(self, found: list, what: str) -> None:
+        if len(found) >= MAX_PHONES:
+            raise ImportFileError(
+                f"Contact {self.number} has more than {MAX_PHONES} {what}: this is not a "
+                "contact crmdesk can read safely. Remove the extra ones (or that contact) and "
+                "try again.")
+
+    def finish(self) -> _Card:
+        if self.notes:
+            self.values["Notes"] = "\n".join(self.notes)
+            self.notes = []
+        return self
 
     def add(self, name: str, params: dict[str, list[str]], raw: str) -> None:
-        if name in ("PHOTO", "LOGO", "SOUND", "KEY") or \
+        if name in _BINARY or \
                 "B" in params.get("ENCODING", []) or "BASE64" in params.get("ENCODING", []):
             return  # pictures and binary data are not kept
         value = _value(params, raw)
@@ -138,6 +198,7 @@ class _Card:
             if number.lower().startswith("tel:"):
                 number = number[4:]
             if number and "FAX" not in types and "PAGER" not in types:
+                self._bounded(self.phones, "phone numbers")
                 mobile = 0 if types & {"CELL", "MOBILE", "IPHONE"} else 1
                 self.phones.append((pref * 2 + mobile, number))
         elif name == "EMAIL":
@@ -145,6 +206,7 @@ class _Card:
             if address.lower().startswith("mailto:"):
                 address = address[7:]
             if address:
+                self._bounded(self.emails, "e-mail addresses")
                 self.emails.append((pref, address))
         elif name == "ADR" and "Street" not in self.values:
             parts = [_unescape(p).strip() for p in _split(value, ";")] + [""] * 7
@@ -157,8 +219,13 @@ class _Card:
             self.values["Anniversary"] = parse_date(_unescape(value))
         elif name == "NOTE":
             note = _unescape(value).strip()
-            old = self.values.get("Notes", "")
-            self.values["Notes"] = f"{old}\n{note}" if old else note
+            if note:
+                self.notes_size += len(note) + 1
+                if self.notes_size > MAX_CELL:
+                    raise ImportFileError(
+                        f"The notes of contact {self.number} are longer than {MAX_CELL:,} "
+                        "characters: this is not a contact crmdesk can read safely.")
+                self.notes.append(note)
         elif name == "CATEGORIES":
             self.values["Categories"] = ",".join(
                 _unescape(p).strip() for p in _split(value, ","))
@@ -168,7 +235,7 @@ def read_text(text: str, encoding: str = "") -> Table:
     cards: list[_Card] = []
     current: _Card | None = None
     depth = 0
-    for line in _unfold(text):
+    for _number, line in _unfold(text):
         if not line.strip():
             continue
         parsed = _parse_line(line.strip())
@@ -178,12 +245,16 @@ def read_text(text: str, encoding: str = "") -> Table:
         if name == "BEGIN" and value.strip().upper() == "VCARD":
             depth += 1
             if depth == 1:
-                current = _Card()
+                if len(cards) >= MAX_ROWS:
+                    raise ImportFileError(
+                        f"The file holds more than {MAX_ROWS:,} contacts: crmdesk imports at "
+                        "most that many at once. Split it into smaller files.")
+                current = _Card(len(cards) + 1)
             continue
         if name == "END" and value.strip().upper() == "VCARD":
             depth -= 1
             if depth == 0 and current is not None:
-                cards.append(current)
+                cards.append(current.finish())
                 current = None
             depth = max(depth, 0)
             continue
