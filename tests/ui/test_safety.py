@@ -219,3 +219,48 @@ def test_a_read_only_book_shows_a_banner(qtbot, tmp_path):
     assert "read-only" in window.findChild(QLabel, "bookBannerText").text()
     assert not watch.backups_allowed()
     opened.db.close()
+
+
+def test_damage_met_by_any_query_reaches_the_window(qtbot, tmp_path, monkeypatch):
+    import peewee
+
+    from crmdesk.ui.book_watch import BookWatch
+
+    path = tmp_path / "crmdesk.db"
+    make_book(path, "Ada")
+    opened = open_database(path)
+    window = FakeWindow()
+    qtbot.addWidget(window)
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.No)
+    watch = BookWatch(opened, window)
+
+    def malformed(self, sql, params=None):
+        raise peewee.DatabaseError("database disk image is malformed")
+
+    with monkeypatch.context() as patched, pytest.raises(peewee.DatabaseError):
+        patched.setattr(peewee.SqliteDatabase, "execute_sql", malformed)
+        opened.db.execute_sql("SELECT * FROM customer")
+    qtbot.waitUntil(lambda: watch.problem is not None)
+    assert "damaged" in window.findChild(QLabel, "bookBannerText").text()
+    with pytest.raises(Exception, match="readonly|read-only"):
+        opened.db.execute_sql("UPDATE customer SET first_name = 'X'")
+    opened.db.close()
+
+
+def test_a_background_job_on_a_full_disk_says_so(qtbot):
+    import sqlite3
+
+    from crmdesk.ui.workers import BackgroundJob
+
+    def job(_progress):
+        try:
+            raise sqlite3.OperationalError("database or disk is full")
+        except sqlite3.OperationalError:
+            raise sqlite3.OperationalError("cannot rollback - no transaction is active")  # noqa: B904
+
+    task = BackgroundJob(job)
+    with qtbot.waitSignal(task.failed, timeout=10000) as failed:
+        task.start()
+    task.wait()
+    assert failed.args[0].startswith("the disk is full: nothing was changed")

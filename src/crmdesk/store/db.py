@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +74,8 @@ class BookDatabase(SqliteDatabase):
         self.read_only = read_only
         self.problem: DatabaseOpenError | None = None
         self.checked = False  # quick_check passed since it was opened
+        #: Called (from whichever thread found it) the first time damage is found.
+        self.on_damage: Callable[[DatabaseOpenError], None] | None = None
         self._refusing: set[int] = set()  # ids of the connections set to query_only
 
     def _initialize_connection(self, conn) -> None:
@@ -83,9 +86,12 @@ class BookDatabase(SqliteDatabase):
 
     def mark_damaged(self, problem: DatabaseOpenError) -> None:
         """From now on nothing is written to this book, on any connection."""
-        if self.problem is None:
+        first = self.problem is None
+        if first:
             self.problem = problem
         self._refuse_writes()
+        if first and self.on_damage is not None:
+            self.on_damage(problem)
 
     def _refuse_writes(self) -> None:
         if self.is_closed():

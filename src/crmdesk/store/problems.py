@@ -141,13 +141,12 @@ def _detail(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:120]
 
 
-def damage_advice(path: Path, *, opening: bool = False) -> str:
+def damage_advice(path: Path | None, *, opening: bool = False) -> str:
     """What to do about a damaged book, naming the newest backup beside it if there is one."""
     from crmdesk.store.backup_auto import list_backups
 
     kept = "It was left untouched." if opening else "Nothing more was written to it."
-
-    backups = list_backups(path)
+    backups = list_backups(path) if path is not None else []
     rescue = ("rescue what can still be read with `crmdesk export --format json --out FILE` "
               "(it writes what it can and says what was lost).")
     if backups:
@@ -156,31 +155,36 @@ def damage_advice(path: Path, *, opening: bool = False) -> str:
     return f"{kept} There is no backup beside it; {rescue}"
 
 
-def _subject(path: Path, opening: bool) -> str:
-    return "it" if opening else f"the customer book {path}"
+def _subject(path: Path | None, opening: bool) -> str:
+    if opening:
+        return "it"
+    return f"the customer book {path}" if path is not None else "the customer book"
 
 
-def damaged(path: Path, detail: str, *, opening: bool = True) -> BookDamaged:
-    path = Path(path)
+def damaged(path: Path | None, detail: str, *, opening: bool = True) -> BookDamaged:
+    path = Path(path) if path is not None else None
     # A file damaged at its first page cannot be told from one that is no database at all.
     what = "is damaged or is not a database" if "not a database" in detail else "is damaged"
     return BookDamaged(path, f"{_subject(path, opening)} {what} ({detail}).",
                        damage_advice(path, opening=opening), opening=opening)
 
 
-def explain(exc: BaseException, path: Path | str, *, opening: bool = False
+def explain(exc: BaseException, path: Path | str | None, *, opening: bool = False
             ) -> DatabaseOpenError | None:
-    """The user's words for `exc` happening to the book at `path`, or None if it is not a
-    problem with the book or the disk (a bug, a wrong argument: those keep their traceback)."""
+    """The user's words for `exc` happening to the book at `path` (None: a book not named),
+    or None if it is not a problem with the book or the disk (a bug, a wrong argument: those
+    keep their traceback)."""
     if isinstance(exc, DatabaseOpenError):
         return exc
-    path = Path(path)
+    path = Path(path) if path is not None else None
     kind = kind_of(exc, path)
     if kind == DAMAGED:
         return damaged(path, _detail(exc), opening=opening)
     if kind == FULL:
         return DiskFull(path, "the disk is full: nothing was changed.",
-                        f"Free some space on the disk that holds {path.parent} and try again.",
+                        "Free some space on the disk"
+                        + (f" that holds {path.parent}" if path is not None else "")
+                        + " and try again.",
                         opening=opening)
     if kind == READ_ONLY:
         return BookReadOnly(
@@ -188,8 +192,9 @@ def explain(exc: BaseException, path: Path | str, *, opening: bool = False
                   "does not allow writing): nothing was changed.",
             "Copy it to a folder you may write to, or ask for write permission.", opening=opening)
     if kind == IO:
-        return DiskError(path, "the disk reported an error reading or writing the customer "
-                               f"book {path} (disk I/O error): nothing more was written.",
+        return DiskError(path, "the disk reported an error reading or writing "
+                               f"{_subject(path, False)} (disk I/O error): nothing more was "
+                               "written.",
                          "Check that the drive is connected and healthy, then try again.",
                          opening=opening)
     if kind == IN_USE:

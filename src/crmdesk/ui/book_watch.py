@@ -51,6 +51,8 @@ class BookWatch(QObject):
         self._job = None
         self._telling = False
         self.problemFound.connect(self._on_problem, Qt.ConnectionType.QueuedConnection)
+        if hasattr(self.db, "on_damage"):  # damage met by any query, on any thread
+            self.db.on_damage = self.problemFound.emit
         if opened.read_only:
             self.show_banner(tr("This customer book is read-only (its file, folder or disk does "
                                 "not allow writing): you can look, search and export, but "

@@ -27,7 +27,10 @@ class _Worker(QObject):
             result = self._job(self._report)
         except Exception as exc:  # reported to the UI thread, never swallowed
             log.error("background job failed:\n%s", traceback.format_exc())
-            self.failed.emit(str(exc))
+            from crmdesk.store.problems import explain
+
+            told = explain(exc, None)  # a full disk, a damaged or read-only book: in words
+            self.failed.emit(str(told) if told is not None else str(exc))
             return
         finally:
             # The thread ends with the job, not when the UI thread hears of it: a UI thread
