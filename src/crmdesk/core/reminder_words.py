@@ -65,16 +65,25 @@ def _follow_up(ctx: _Ctx, row: tuple) -> Occurrence:
 
 
 def _keep_in_touch(ctx: _Ctx, row: tuple) -> Occurrence:
-    overdue_on, last_contact, created, *customer = row
+    """`row`: the day it falls due, last conversation (UTC), added (UTC), the day of the last
+    purchase when that is the later touch (a local date; else None), the key, the customer."""
+    overdue_on, last_contact, created, bought_on, key, *customer = row
     overdue_on = dt.date.fromisoformat(overdue_on)
     # Counted to the day it falls due when that is still ahead (Today's coming list), so a
     # lapse next week does not read "not spoken to for 0 days".
-    since = (max(ctx.today, overdue_on) - _from_utc(last_contact or created, ctx.tz).date()).days
+    last = (dt.date.fromisoformat(str(bought_on)[:10]) if bought_on
+            else _from_utc(last_contact or created, ctx.tz).date())
+    since = (max(ctx.today, overdue_on) - last).days
     name = customer[1]
-    title = (f"You have not spoken to {name} for {_plural(since, 'day')}" if last_contact else
-             f"You have not been in touch with {name} since adding them "
-             f"{_plural(since, 'day')} ago")
-    return _make("keep_in_touch", f"keep_in_touch:{customer[0]}:{overdue_on.isoformat()}",
+    if bought_on:
+        title = (f"You have not been in touch with {name} since their last purchase "
+                 f"{_plural(since, 'day')} ago")
+    elif last_contact:
+        title = f"You have not spoken to {name} for {_plural(since, 'day')}"
+    else:
+        title = (f"You have not been in touch with {name} since adding them "
+                 f"{_plural(since, 'day')} ago")
+    return _make("keep_in_touch", key,
                  tuple(customer), overdue_on, ctx.morning(overdue_on), title,
                  source_id=customer[0])
 
