@@ -160,6 +160,9 @@ def rebuild(db: SqliteDatabase) -> None:
         insert.executemany(_INSERT_SQL, [(row[0], *row_text(row)) for row in batch])
 
 
+MAX_WORDS = 8  # words of a search that are looked for (the first ones typed)
+
+
 def is_selective(text: str) -> bool:
     """True when some word typed has two or more characters: few customers match, so the
     query should start from the search index rather than from the sorted customer list."""
@@ -173,7 +176,9 @@ def match_expression(text: str) -> str | None:
     Words are quoted, so FTS5 operators typed by the user (AND, OR, NEAR, quotes) are plain text.
     """
     terms = []
-    for word in _WORD.findall(fold_letters(text or "")):
+    # At most MAX_WORDS different words: a pasted paragraph of one-letter words is not a
+    # search anyone types, and each word is one more pass of the index (2 s for 950 letters).
+    for word in list(dict.fromkeys(_WORD.findall(fold_letters(text or ""))))[:MAX_WORDS]:
         term = '"' + word.replace('"', '""') + '"*'
         if len(word) == 1:
             # One letter typed: look at names only. Every note and email holds most letters,
