@@ -264,3 +264,25 @@ def test_a_background_job_on_a_full_disk_says_so(qtbot):
         task.start()
     task.wait()
     assert failed.args[0].startswith("the disk is full: nothing was changed")
+
+
+def test_a_full_disk_while_working_is_told_once_in_those_words(qtbot, tmp_path, monkeypatch):
+    import sqlite3
+
+    from crmdesk.ui.book_watch import BookWatch
+
+    path = tmp_path / "crmdesk.db"
+    make_book(path, "Ada")
+    opened = open_database(path)
+    window = FakeWindow()
+    qtbot.addWidget(window)
+    told = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: told.append(a[2]))
+    watch = BookWatch(opened, window)
+    for _ in range(3):  # say a timer keeps trying to write
+        assert watch.exception_seen(sqlite3.OperationalError("database or disk is full"))
+    qtbot.waitUntil(lambda: len(told) == 1)
+    QApplication.processEvents()  # the other two were queued: delivered by now
+    assert len(told) == 1 and told[0].startswith("the disk is full: nothing was changed")
+    assert watch.problem is None and watch.backups_allowed()  # nothing is damaged
+    opened.db.close()

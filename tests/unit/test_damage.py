@@ -249,3 +249,39 @@ def test_a_new_book_on_a_full_disk_is_not_left_half_made(tmp_path, capsys, monke
     code = main(["demo", "--customers", "5", "--db", str(path)])
     assert code == 2 and "the disk is full" in capsys.readouterr().err
     assert not path.exists()
+
+
+def test_the_report_on_a_full_disk_still_prints_and_changes_nothing(sound_book, tmp_path,
+                                                                  capsys, monkeypatch):
+    """The report keeps its figures in the book to be faster next time; on a full disk it
+    does without."""
+    path = tmp_path / "crmdesk.db"
+    shutil.copy(sound_book, path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM setting WHERE key IN ('insight_cache', 'rfm_state')")
+        conn.execute("UPDATE customer_sales SET r_score = NULL, rfm_segment = NULL")
+    conn.close()
+    with sqlite3.connect(path, isolation_level=None) as conn:
+        conn.execute("VACUUM")  # no free page left to write into
+    conn.close()
+    before = file_hash(path)
+    _fill_disk(monkeypatch, _pages(path))
+    code = main(["report", "--to", "2026-03-10", "--db", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Revenue" in out
+    assert file_hash(path) == before
+
+
+def test_a_backup_of_a_damaged_book_is_refused_and_the_good_ones_are_kept(sound_book,
+                                                                          tmp_path):
+    path = tmp_path / "crmdesk.db"
+    shutil.copy(sound_book, path)
+    good = backup.auto_backup(path, force=True, now=NOW)
+    damage(sound_book, path, 0.6)
+    with pytest.raises(backup.BackupError, match="damaged"):
+        backup.auto_backup(path, force=True, now=NOW + dt.timedelta(days=1))
+    assert [p for _t, p in backup.list_backups(path)] == [good.path]
+    assert backup.newest_good_backup(path).path == good.path
+    copies = [p.name for p in good.path.parent.iterdir() if p.name.endswith((".db", ".tmp"))]
+    assert copies == [good.path.name]  # no half-made copy left behind

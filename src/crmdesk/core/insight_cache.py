@@ -26,6 +26,7 @@ import json
 from peewee import SqliteDatabase
 
 from crmdesk.store.db import is_read_only
+from crmdesk.store.problems import FULL, READ_ONLY, kind_of
 
 SETTING_KEY = "insight_cache"
 VERSION = 1
@@ -234,10 +235,15 @@ class SalesFigures:
                             "days": self.kept_days, "months": self.kept_months,
                             "memo": self.memos, "sales_days": self.sales_days},
                            separators=(",", ":"))
-        with self.db.atomic():
-            self.db.execute_sql("INSERT INTO setting (key, value) VALUES (?, ?) "
-                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                                (SETTING_KEY, value))
+        try:
+            with self.db.atomic():
+                self.db.execute_sql("INSERT INTO setting (key, value) VALUES (?, ?) "
+                                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                    (SETTING_KEY, value))
+        except Exception as exc:
+            if kind_of(exc) not in (FULL, READ_ONLY):
+                raise
+            return  # a full disk: the figures are worked out again next time
         self.changed = False
 
 

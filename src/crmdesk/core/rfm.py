@@ -43,6 +43,7 @@ import datetime as dt
 from peewee import SqliteDatabase
 
 from crmdesk.store.db import is_read_only
+from crmdesk.store.problems import FULL, READ_ONLY, kind_of
 
 #: (key, label, plain-words explanation), best customers first.
 SEGMENTS: list[tuple[str, str, str]] = [
@@ -185,7 +186,12 @@ def fresh_state(db: SqliteDatabase, today: dt.date) -> tuple[bool, str]:
         return False, state
     if is_read_only(db):  # a read-only or damaged book: the scores it holds are shown as kept
         return False, state
-    with db.atomic():
-        _recompute(db)
-        _remember(db, state)
+    try:
+        with db.atomic():
+            _recompute(db)
+            _remember(db, state)
+    except Exception as exc:
+        if kind_of(exc) not in (FULL, READ_ONLY):
+            raise
+        return False, state  # a full disk: the scores kept are shown; nothing was changed
     return True, state

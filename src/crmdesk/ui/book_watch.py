@@ -49,7 +49,7 @@ class BookWatch(QObject):
         self.repair_requested = False  # the user chose to close the book and repair it
         self.banner: QToolBar | None = None
         self._job = None
-        self._telling = False
+        self._told: set[str] = set()  # the kinds of problem told already
         self.problemFound.connect(self._on_problem, Qt.ConnectionType.QueuedConnection)
         if hasattr(self.db, "on_damage"):  # damage met by any query, on any thread
             self.db.on_damage = self.problemFound.emit
@@ -111,12 +111,12 @@ class BookWatch(QObject):
     def _on_problem(self, problem: DatabaseOpenError) -> None:
         if isinstance(problem, BookDamaged):
             self._damaged(problem)
-        elif not self._telling:
-            self._telling = True
-            try:
-                QMessageBox.warning(self.window, "crmdesk", str(problem))
-            finally:
-                self._telling = False
+            return
+        log.warning("%s", problem)
+        if problem.kind in self._told:  # once each (a reminder tick on a read-only book...)
+            return
+        self._told.add(problem.kind)
+        QMessageBox.warning(self.window, "crmdesk", str(problem))
 
     def _damaged(self, problem: BookDamaged) -> None:
         if self.problem is not None:
