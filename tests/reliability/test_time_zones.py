@@ -210,3 +210,58 @@ def test_the_scheduler_now_before_a_change_reminds_at_the_right_time(tmp_path, z
     finally:
         opened.db.close()
     report(f"scheduler's now TZ={zone_name}: tried {tried}, survived {tried - wrong}")
+
+
+class ZoneClock:
+    """A fake clock in a zone with rules, moved by elapsed time (not wall time)."""
+
+    def __init__(self, now: dt.datetime):
+        self.current = now
+
+    def __call__(self) -> dt.datetime:
+        return self.current
+
+    def advance(self, **delta) -> None:
+        tz = self.current.tzinfo
+        self.current = (self.current.astimezone(dt.UTC) + dt.timedelta(**delta)).astimezone(tz)
+
+
+@pytest.mark.parametrize("zone_name", ZONES)
+def test_the_scheduler_across_the_change(qtbot, caplog, zone_name):
+    """The scheduler's clock (clock.system_now(): aware in the zone with its rules) across
+    each change: a minute's tick is not taken for a clock jump, and an appointment reminder
+    half a minute after the change gets its exact-time timer (half a minute, not an hour more
+    or less)."""
+    import logging
+
+    from crmdesk.desktop.scheduler import ReminderScheduler
+
+    zone = ZoneInfo(zone_name)
+    tried = wrong = 0
+    for change in changes(zone):
+        # The instant the offset changes on that day, found minute by minute.
+        moment = dt.datetime.combine(change, dt.time(), tzinfo=zone).astimezone(dt.UTC)
+        start_offset = moment.astimezone(zone).utcoffset()
+        while moment.astimezone(zone).utcoffset() == start_offset:
+            moment += dt.timedelta(minutes=1)
+        clock = ZoneClock((moment - dt.timedelta(seconds=30)).astimezone(zone))
+        at = moment.astimezone(zone)  # the first instant after the change, as the rules give it
+        scheduler = ReminderScheduler(lambda now: [], lambda occ: True, clock,
+                                      next_due_at=lambda now, at=at: at)
+        try:
+            scheduler.start()
+            tried += 1
+            wait = scheduler.next_due_wait_ms
+            if wait is None or not 25_000 <= wait <= 31_000:
+                wrong += 1
+            clock.advance(seconds=65)
+            caplog.clear()
+            with caplog.at_level(logging.INFO):
+                scheduler.tick()
+            tried += 1
+            wrong += "clock moved" in caplog.text
+        finally:
+            scheduler.stop()
+    report(f"scheduler across the change TZ={zone_name}: tried {tried}, "
+           f"survived {tried - wrong}")
+    assert wrong == 0

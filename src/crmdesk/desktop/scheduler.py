@@ -229,7 +229,9 @@ class ReminderScheduler(QObject):
     def _clock_jumped(self, now: dt.datetime) -> bool:
         if self._last_check is None:
             return False
-        elapsed_ms = (now - self._last_check).total_seconds() * 1000
+        # As instants: two datetimes of one zone subtract by wall time (an hour off at a change).
+        elapsed_ms = (now.astimezone(dt.UTC)
+                      - self._last_check.astimezone(dt.UTC)).total_seconds() * 1000
         jumped = (elapsed_ms > self.interval_ms + self.jump_slack_ms
                   or elapsed_ms < -self.jump_slack_ms)
         if jumped:
@@ -332,10 +334,12 @@ class ReminderScheduler(QObject):
                 log.exception("asking for the next appointment's time failed")
         if self._paused_until is not None:
             moments.append(self._paused_until)
-        upcoming = [m for m in moments if m is not None and m > now]
+        instant = now.astimezone(dt.UTC)  # compared as instants, not wall times
+        upcoming = [m.astimezone(dt.UTC) for m in moments if m is not None]
+        upcoming = [m for m in upcoming if m > instant]
         if not upcoming:
             return
-        wait_ms = (min(upcoming) - now).total_seconds() * 1000
+        wait_ms = (min(upcoming) - instant).total_seconds() * 1000
         if wait_ms < self.interval_ms:
             self._due_timer.start(int(min(wait_ms + 200, MAX_DUE_WAIT_MS)))
 
