@@ -343,3 +343,35 @@ def test_consent_columns_of_other_programs_are_recognised(tmp_path):
         assert ida.consents == [] and "Email consent: maybe" in ida.notes  # kept, not lost
     finally:
         opened.db.close()
+
+
+def test_a_large_export_is_read_a_customer_at_a_time_and_any_layout_still_reads(tmp_path):
+    source = open_database(tmp_path / "source.db")
+    try:
+        fill(source.db)
+        export.export_json(source.db, tmp_path / "all.json", now=NOW)
+    finally:
+        source.db.close()
+    document = import_json.read_json(tmp_path / "all.json")
+    assert isinstance(document.customers, import_json.CustomerLines)  # not held whole
+    assert [c["first_name"] for c in document.customers] == ["Anna", "", "Old"]
+    assert document.customers[2]["deleted_at"] and len(document.purchases) == 1
+    # The same document laid out by another program (indented) reads the same.
+    pretty = tmp_path / "pretty.json"
+    pretty.write_text(json.dumps(json.loads((tmp_path / "all.json").read_text("utf-8")),
+                                 indent=2), encoding="utf-8")
+    other = import_json.read_json(pretty)
+    assert list(other.customers) == list(document.customers)
+    assert other.purchases == document.purchases and other.settings == document.settings
+    # A damaged customer line: said plainly, nothing written.
+    lines = (tmp_path / "all.json").read_text("utf-8").splitlines(keepends=True)
+    lines[2] = lines[2][:40] + "\n"
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text("".join(lines), encoding="utf-8")
+    db_path = tmp_path / "book.db"
+    assert main(["import", str(damaged), "--db", str(db_path)]) == 1
+    opened = open_database(db_path)
+    try:
+        assert opened.db.execute_sql("SELECT COUNT(*) FROM customer").fetchone() == (0,)
+    finally:
+        opened.db.close()

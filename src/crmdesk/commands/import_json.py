@@ -57,7 +57,11 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_DATABASE
     db = opened.db
     try:
-        planned = restore.plan(document, db, _country(args, db), args.on_duplicate)
+        try:
+            planned = restore.plan(document, db, _country(args, db), args.on_duplicate)
+        except ImportFileError as exc:  # a customer's line of the file is damaged
+            print(f"crmdesk: cannot import {name}: {exc}", file=sys.stderr)
+            return EXIT_NOT_READ
         added: dict[str, int] = {}
         if args.dry_run:
             created, merged = len(planned.to_create), len(planned.to_merge)

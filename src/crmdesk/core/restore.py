@@ -80,14 +80,15 @@ def plan(document: JsonDocument, db: SqliteDatabase, default_country: str,
     if on_duplicate not in importing.ON_DUPLICATE:
         raise ValueError(f"on_duplicate must be one of {importing.ON_DUPLICATE}")
     today = today or system_now().date()
-    customers = document.customers
-    table = Table(["Name", "Phone", "E-mail"], [_summary(c) for c in customers],
-                  list(range(1, len(customers) + 1)), "json", unit="customer")
+    customers = document.customers  # read once, in order (a large file: from the disk)
+    table = Table(["Name", "Phone", "E-mail"], [], [], "json", unit="customer")
     known = importing.known_keys(db)
     everyone: dict[tuple[str, str], int] | None = None
     rows: list[importing.PlannedRow] = []
     normalise_phone = phones.Normaliser(default_country)  # one answer per distinct number
     for index, item in enumerate(customers):
+        table.rows.append(_summary(item))
+        table.numbers.append(index + 1)
         label = table.label(index)
         try:
             data = customer_input(item)
@@ -141,14 +142,19 @@ def apply(plan_: importing.ImportPlan, db: SqliteDatabase, document: JsonDocumen
         _settings(db, document, names, added)
         result = importing.apply(plan_, db, progress, now)
         writer = _History(db, names, added)
+        created = {row.index: cid for row, cid in zip(plan_.to_create, result.created_ids,
+                                                      strict=False)}
+        merged_ids = {cid for cid, _before in result.merged}
+        merged = {row.index: row.existing_id for row in plan_.to_merge
+                  if row.existing_id in merged_ids}
         try:
-            for row, cid in zip(plan_.to_create, result.created_ids, strict=False):
-                item = document.customers[row.index]
-                writer.add(cid, item, fresh=True)
-                _stamps(db, cid, item)
-            merged = {row.existing_id: row for row in plan_.to_merge}
-            for cid, _before in result.merged:
-                writer.add(cid, document.customers[merged[cid].index], fresh=False)
+            if created or merged:
+                for index, item in enumerate(document.customers):  # once, in order
+                    if index in created:
+                        writer.add(created[index], item, fresh=True)
+                        _stamps(db, created[index], item)
+                    elif index in merged:
+                        writer.add(merged[index], item, fresh=False)
             writer.anonymous(document.purchases)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ImportFileError(

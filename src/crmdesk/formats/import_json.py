@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +35,7 @@ _NOT_OURS = ("This file is JSON but not a crmdesk export (it has no \"format\": 
 
 @dataclass
 class JsonDocument:
-    customers: list[dict]
+    customers: Sequence[dict]  # a list, or CustomerLines (read from the file when asked)
     exported_at: str = ""
     version: int = export_json.VERSION
     settings: dict = field(default_factory=dict)
@@ -50,7 +51,7 @@ def looks_like_crmdesk(head: bytes) -> bool:
     return text.startswith(b"{") and b'"format"' in text and b'"crmdesk"' in text
 
 
-def load(text: str) -> JsonDocument:
+def load(text: str, allow_empty: bool = False) -> JsonDocument:
     """Parse a document's text; ImportFileError (in plain words) for anything else."""
     try:
         data = json.loads(text)
@@ -78,13 +79,92 @@ def load(text: str) -> JsonDocument:
     settings = data.get("settings") if version >= 2 else None
     if settings is not None and not isinstance(settings, dict):
         raise ImportFileError("The settings of this crmdesk export are damaged.")
-    if not customers and not any(lists.values()):
+    if not customers and not any(lists.values()) and not allow_empty:
         raise ImportFileError("The file is empty: there is nothing to import.")
     return JsonDocument(customers, str(data.get("exported_at") or ""), version,
                         {str(k): str(v) for k, v in (settings or {}).items()}, **lists)
 
 
+class CustomerLines(Sequence):
+    """The customers of a file in crmdesk's own layout (one customer a line), read from the file
+    when asked for: a book of 100,000 customers with their sales is never held whole."""
+
+    def __init__(self, path: Path, offsets: list[int]):
+        self.path, self.offsets = path, offsets
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    def _parse(self, line: bytes, index: int) -> dict:
+        try:
+            item = json.loads(line.rstrip(b"\r\n ,").decode("utf-8"))
+        except (ValueError, RecursionError) as exc:
+            raise ImportFileError(f"Customer {index + 1} of this JSON file is damaged: nothing "
+                                  "was imported.") from exc
+        if not isinstance(item, dict):
+            raise ImportFileError("This crmdesk export has no list of customers: it is damaged.")
+        return item
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        with self.path.open("rb") as handle:
+            handle.seek(self.offsets[index])
+            return self._parse(handle.readline(), index)
+
+    def __iter__(self) -> Iterator[dict]:
+        with self.path.open("rb") as handle:
+            for index, offset in enumerate(self.offsets):
+                handle.seek(offset)
+                yield self._parse(handle.readline(), index)
+
+
+def _read_lines(path: Path) -> JsonDocument | None:
+    """A file as `export_json` writes it, read a line at a time; None for any other layout
+    (then the whole file is parsed at once)."""
+    with path.open("rb") as handle:
+        head = handle.readline().removeprefix(b"\xef\xbb\xbf").rstrip()
+        if not (head.startswith(b'{"format": "crmdesk"') and head.endswith(b'"customers": [')):
+            return None
+        offsets, tail = [], b""
+        while True:
+            offset = handle.tell()
+            line = handle.readline()
+            if not line:
+                return None  # cut off: the whole-file parse says so in plain words
+            if line.startswith(b"{"):
+                offsets.append(offset)
+                continue
+            tail = line + handle.read()
+            break
+    try:
+        ends = json.loads((b'{"customers": [' + tail).decode("utf-8"))
+        document = load((head + b"]}").decode("utf-8"), allow_empty=True)
+    except (ValueError, ImportFileError):
+        return None
+    if not isinstance(ends, dict) or set(ends) - {"customers", "purchases"}:
+        return None
+    purchases = ends.get("purchases") if document.version >= 2 else None
+    if purchases is not None and not (isinstance(purchases, list)
+                                      and all(isinstance(v, dict) for v in purchases)):
+        raise ImportFileError("The purchases of this crmdesk export are damaged.")
+    document.customers = CustomerLines(path, offsets)
+    document.purchases = purchases or []
+    if not offsets and not (document.purchases or document.categories or document.products
+                            or document.segments):
+        raise ImportFileError("The file is empty: there is nothing to import.")
+    return document
+
+
 def read_json(path: Path | str) -> JsonDocument:
+    try:
+        found = _read_lines(Path(path))
+    except IsADirectoryError as exc:
+        raise ImportFileError("This is a folder, not a file.") from exc
+    except OSError as exc:
+        raise ImportFileError(f"The file cannot be opened: {exc.strerror or exc}.") from exc
+    if found is not None:
+        return found
     try:
         raw = Path(path).read_bytes()
     except IsADirectoryError as exc:
