@@ -60,7 +60,7 @@ def handled_states(db: SqliteDatabase, items, settings: BusinessSettings | None,
         if own.state == "snoozed":
             until = (own.snoozed_until.replace(tzinfo=dt.UTC).astimezone(now.tzinfo)
                      if own.snoozed_until else None)
-            if until is not None and until > now:
+            if until is not None and until.astimezone(dt.UTC) > now.astimezone(dt.UTC):
                 states[key] = ("snoozed", until)
         else:
             states[key] = (own.state, None)
