@@ -54,6 +54,10 @@ from crmdesk.store import search
 
 Progress = Callable[[int, int], bool]
 
+#: The tag the window's sample customers carry (`generate(..., tag=SAMPLE_TAG)`), so they can
+#: be told apart from real ones and taken out again all at once (`sample_ids`).
+SAMPLE_TAG = "sample"
+
 #: Customers written per transaction; progress is reported (and cancel honoured) after each.
 CHUNK = 1000
 #: From this many customers on, the run gets a 200 MB page cache and checkpoints every 80 MB:
@@ -87,8 +91,10 @@ _TRANSLIT = str.maketrans({"ø": "o", "æ": "ae", "ł": "l", "đ": "d", "þ": "t
 
 
 def generate(db: SqliteDatabase, customers: int, seed: int = 1,
-             progress: Progress | None = None, now: dt.datetime | None = None) -> int:
-    """Add `customers` sample customers; returns how many were added.
+             progress: Progress | None = None, now: dt.datetime | None = None,
+             tag: str | None = None) -> int:
+    """Add `customers` sample customers; returns how many were added. With `tag`, each one also
+    carries that tag (one more row a customer, written with the others).
 
     The same `seed` and `now` give the same customers (ids aside, which follow those already in
     the book; customers already there are left untouched). Customers are written in chunks of
@@ -113,7 +119,7 @@ def generate(db: SqliteDatabase, customers: int, seed: int = 1,
         db.execute_sql(f"PRAGMA cache_size = {BIG_BOOK_CACHE}")
         db.execute_sql(f"PRAGMA wal_autocheckpoint = {BIG_BOOK_CHECKPOINT}")
     try:
-        added = _generate(db, customers, seed, progress, now, maker)
+        added = _generate(db, customers, seed, progress, now, maker, tag)
         if added:
             _sample_segments(db, now)
             from crmdesk.core import report
@@ -148,7 +154,7 @@ def _sample_segments(db: SqliteDatabase, now: dt.datetime) -> None:
 
 
 def _generate(db: SqliteDatabase, customers: int, seed: int, progress: Progress | None,
-              now: dt.datetime, maker: _Maker) -> int:
+              now: dt.datetime, maker: _Maker, tag: str | None = None) -> int:
     seller = None
     done = 0
     while done < customers:
@@ -160,7 +166,7 @@ def _generate(db: SqliteDatabase, customers: int, seed: int, progress: Progress 
                  for row, *_rest in batch]
         with db.atomic("IMMEDIATE"):
             first_id = db.execute_sql("SELECT COALESCE(MAX(id), 0) + 1 FROM customer").fetchone()[0]
-            _write(db, batch, first_id)
+            _write(db, batch, first_id, tag)
             search.index_customers(db, range(first_id, first_id + len(batch)))
             demo_sales.write(db, [(first_id + n, s) for n, s in enumerate(sales) if s])
         done += len(batch)
@@ -169,9 +175,10 @@ def _generate(db: SqliteDatabase, customers: int, seed: int, progress: Progress 
     return done
 
 
-def _write(db: SqliteDatabase, batch: list[tuple], first_id: int) -> None:
+def _write(db: SqliteDatabase, batch: list[tuple], first_id: int,
+           tag: str | None = None) -> None:
     tag_ids = {}
-    for name in TAGS:
+    for name in (*TAGS, tag) if tag else TAGS:
         db.execute_sql("INSERT OR IGNORE INTO tag (name) VALUES (?)", (name,))
         tag_ids[name] = db.execute_sql("SELECT id FROM tag WHERE name = ?", (name,)).fetchone()[0]
     rows, dates, talks, follow_ups, consents, links = [], [], [], [], [], []
@@ -183,6 +190,8 @@ def _write(db: SqliteDatabase, batch: list[tuple], first_id: int) -> None:
         follow_ups.extend((cid, *f) for f in c_follow)
         consents.extend((cid, *c) for c in c_consents)
         links.extend((cid, tag_ids[name]) for name in c_tags)
+        if tag:
+            links.append((cid, tag_ids[tag]))
     cursor = db.cursor()
     cursor.executemany(_INSERT_CUSTOMER, rows)
     cursor.executemany(_INSERT_DATE, dates)
@@ -191,6 +200,14 @@ def _write(db: SqliteDatabase, batch: list[tuple], first_id: int) -> None:
     cursor.executemany(_INSERT_FOLLOW_UP, follow_ups)
     cursor.executemany(_INSERT_CONSENT, consents)
     cursor.executemany(_INSERT_TAG_LINK, links)
+
+
+def sample_ids(db: SqliteDatabase, tag: str = SAMPLE_TAG) -> list[int]:
+    """The customers not in Trash that carry the sample tag, by id."""
+    return [row[0] for row in db.execute_sql(
+        "SELECT c.id FROM tag t JOIN customer_tag ct ON ct.tag_id = t.id "
+        "JOIN customer c ON c.id = ct.customer_id "
+        "WHERE t.name = ? AND c.deleted_at IS NULL ORDER BY c.id", (tag,)).fetchall()]
 
 
 @lru_cache(maxsize=1)

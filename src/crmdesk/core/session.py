@@ -112,12 +112,13 @@ class Session:
 
     def add_sample_customers(self, count: int, progress: Callable[[int, int], bool],
                              seed: int | None = None) -> int:
-        """Add demo customers. Runs in a worker thread, on that thread's own connection."""
+        """Add demo customers, tagged "sample" (demo.SAMPLE_TAG). Runs in a worker thread, on
+        that thread's own connection."""
         from crmdesk.core import demo
 
         try:
             return demo.generate(self.db, count, seed=seed if seed is not None else 1,
-                                 progress=progress)
+                                 progress=progress, tag=demo.SAMPLE_TAG)
         finally:
             self.db.close()  # peewee connections are per thread: close this thread's one
 

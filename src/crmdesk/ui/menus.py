@@ -81,6 +81,10 @@ def build_actions(window) -> None:
     window.sample_action = _action(
         window, "sample-data", window.tr("Load sample customers"), window.load_samples
     )
+    window.remove_samples_action = _action(
+        window, None, window.tr("Remove sample customers"), window.remove_samples, None,
+        window.tr("Move every customer tagged “sample” to Trash (Ctrl+Z undoes it)"),
+    )
     window.about_action = _action(window, "info", window.tr("About crmdesk"), window.show_about)
     window.quit_action = _action(
         window, None, window.tr("Quit"), window.request_quit, QKeySequence.StandardKey.Quit
@@ -107,12 +111,14 @@ def build_actions(window) -> None:
     for action in (
         window.new_action,
         window.sample_action,
+        window.remove_samples_action,
         None,
         window.settings_action,
         None,
         window.quit_action,
     ):
         file_menu.addSeparator() if action is None else file_menu.addAction(action)
+    file_menu.aboutToShow.connect(window._update_sample_actions)
     edit_menu = window.edit_menu = menu.addMenu(window.tr("&Edit"))
     for action in (
         window.undo_action,

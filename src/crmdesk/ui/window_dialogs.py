@@ -57,6 +57,19 @@ class WindowDialogs:
     def load_samples(self) -> None:
         if self._job is not None:
             return
+        have = self.session.customers.count()
+        if have:  # a book in use: samples would mix with real customers, so ask first
+            answer = QMessageBox.question(
+                self, self.tr("Load sample customers"),
+                count(have, "Your customer book already has %n customer.",
+                      "Your customer book already has %n customers.") + " "
+                + self.tr("Add %1 sample customers to it?").replace("%1", str(SAMPLE_CUSTOMERS))
+                + "\n\n" + self.tr("They carry the tag “sample”, and File ▸ Remove "
+                                    "sample customers takes them all out again."),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         self.finish_shop_setup()
         self.first_run.set_busy(self.tr("Adding sample customers…"))
         self.sample_action.setEnabled(False)
@@ -79,6 +92,24 @@ class WindowDialogs:
         self.first_run.set_busy("")
         self.sample_action.setEnabled(True)
         self._changed(None)
+
+    def remove_samples(self) -> None:
+        """Every sample customer (tagged "sample") to Trash, in one step Edit ▸ Undo takes back."""
+        from crmdesk.core.demo import sample_ids
+
+        ids = sample_ids(self.session.db)
+        if not ids:
+            self.statusBar().showMessage(
+                self.tr("There are no sample customers to remove."), 6000)
+            return
+        self.trash(ids)
+
+    def _update_sample_actions(self) -> None:
+        """File menu about to show: Remove sample customers only when there are some."""
+        from crmdesk.core.demo import sample_ids
+
+        self.remove_samples_action.setEnabled(self._job is None
+                                              and bool(sample_ids(self.session.db)))
 
     def show_about(self) -> None:
         QMessageBox.about(
