@@ -14,13 +14,16 @@ from __future__ import annotations
 import base64
 import os
 import subprocess
+import sys
 import time
 import zipfile
 
 import pytest
 from reliability_helpers import PYTHON, checked, demo_book, report
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.reliability,
+              pytest.mark.skipif(sys.platform == "win32",
+                                 reason="the memory limit is set with POSIX setrlimit")]
 
 MEMORY_LIMIT = 1024 ** 3
 HANG = 600  # seconds: only a hang fails; the time itself is reported
