@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 import threading
 import traceback
@@ -38,6 +39,7 @@ def setup_logging(folder: Path) -> Path:
             path = candidate / LOG_NAME
             handler = logging.handlers.RotatingFileHandler(
                 path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+            handler.rotator = private_rotate
             break
         except OSError:
             continue
@@ -54,6 +56,15 @@ def setup_logging(folder: Path) -> Path:
     except OSError:
         pass
     return path
+
+
+def private_rotate(source: str, dest: str) -> None:
+    """Rotate the log as RotatingFileHandler does, and make the next file at once, readable
+    by its owner only (the handler would make it with the default permissions, and the log
+    holds personal data)."""
+    if os.path.exists(source):
+        os.rename(source, dest)
+    os.close(os.open(source, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600))
 
 
 def _ours(folder: Path) -> bool:

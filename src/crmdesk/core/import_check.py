@@ -126,8 +126,29 @@ _helper: tuple[RowReader, str, dt.date, phones.Normaliser] | None = None
 
 def _start_helper(reader: RowReader, default_country: str, today: dt.date) -> None:
     global _helper
+    _leave_with_parent()
     gc.disable()  # this process only checks rows: see import_common.paused_gc
     _helper = (reader, default_country, today, phones.Normaliser(default_country))
+
+
+def _leave_with_parent() -> None:
+    """End this helper as soon as the program that started it ends, however it ended (a killed
+    import would otherwise leave the helper, and multiprocessing's resource tracker with it,
+    running for good): a thread waits on the parent's sentinel, which every system signals when
+    the parent is gone (a pipe's end on POSIX, the process handle on Windows)."""
+    import multiprocessing
+    import threading
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="crmdesk-parent-watch", daemon=True).start()
 
 
 def _check_chunk(rows: list[list]) -> list:
