@@ -85,3 +85,32 @@ def test_an_hours_snooze_is_an_hour_across_the_autumn_change():
         print(now.isoformat(), later.isoformat(), clock.utc_naive(later).isoformat())
     """)
     assert out == "2026-10-25T01:30:00+01:00 2026-10-25T01:30:00+00:00 2026-10-25T01:30:00"
+
+
+@pytest.mark.parametrize("tz", ["America/St_Johns", "Australia/Lord_Howe", "Europe/London"])
+def test_the_platforms_zone_agrees_with_zoneinfo_at_every_instant(tz):
+    """SystemLocal (the fallback) gives what ZoneInfo gives: offset, wall time and fold, and
+    back to the same instant, at 5,000 seeded instants from 1990 to 2037 and every half hour
+    of 2026 (Lord Howe changes by half an hour)."""
+    out = run(tz, """
+        import datetime as dt, os, random
+        from zoneinfo import ZoneInfo
+        from crmdesk.core.clock import SystemLocal, utc_naive
+        rules, platform = ZoneInfo(os.environ["TZ"]), SystemLocal()
+        rng = random.Random(15)
+        start = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
+        instants = [start + dt.timedelta(seconds=rng.randrange(47 * 365 * 86400))
+                    for _ in range(5000)]
+        day = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        instants += [day + dt.timedelta(minutes=30 * n) for n in range(365 * 48)]
+        wrong = 0
+        for moment in instants:
+            a, b = moment.astimezone(rules), moment.astimezone(platform)
+            same = (a.replace(tzinfo=None) == b.replace(tzinfo=None) and a.fold == b.fold
+                    and a.utcoffset() == b.utcoffset()
+                    and utc_naive(b) == moment.replace(tzinfo=None))
+            wrong += not same
+        print(len(instants), wrong)
+    """)
+    tried, wrong = map(int, out.split())
+    assert tried > 20_000 and wrong == 0
