@@ -290,3 +290,41 @@ def test_going_back_from_the_summary_and_changing_the_choice(qtbot, filled_windo
     click_next(qtbot, wizard)
     qtbot.waitUntil(lambda: summary.job is None)
     assert "3 new customers" in summary.summary.text()
+
+
+def test_a_crmdesk_json_export_comes_back_whole_through_the_wizard(qtbot, window, tmp_path,
+                                                                    session):
+    """No columns to match: the customers come back with their history, and Undo takes the
+    new ones back to Trash."""
+    import datetime as dt
+
+    from crmdesk.core.customers import CustomerBook
+    from crmdesk.core.model import ConsentInput, CustomerInput
+    from crmdesk.formats import export
+    from crmdesk.store.db import open_database
+
+    source = open_database(tmp_path / "other.db")
+    try:
+        book = CustomerBook(source.db, default_country=lambda: "GB")
+        mia = book.create(CustomerInput(
+            first_name="Mia", last_name="Rossi", phone="07700 900123",
+            consents=[ConsentInput("sms", True, dt.date(2026, 1, 2), "form")]))
+        book.log_interaction(mia, "call", "Wants the red coat")
+        export.export_json(source.db, tmp_path / "copy.json")
+    finally:
+        source.db.close()
+    wizard = start(qtbot, window, tmp_path / "copy.json")
+    click_next(qtbot, wizard)  # file -> preview
+    click_next(qtbot, wizard)  # preview -> duplicates (no columns to match)
+    assert wizard.currentPage() is wizard.duplicates_page
+    click_next(qtbot, wizard)  # -> dry run
+    qtbot.waitUntil(lambda: wizard.summary_page.job is None)
+    assert "1 new customer" in wizard.summary_page.summary.text()
+    finish_import(qtbot, wizard)
+    (new_id,) = [r[0] for r in session.db.execute_sql(
+        "SELECT id FROM customer WHERE first_name = 'Mia'")]
+    card = session.book.card(new_id)
+    assert [i.summary for i in card.interactions] == ["Wants the red coat"]
+    assert [(c.channel, c.source) for c in card.data.consents] == [("sms", "form")]
+    window.undo_stack.undo()
+    assert session.book.card(new_id).deleted_at is not None

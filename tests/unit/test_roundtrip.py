@@ -146,7 +146,8 @@ def test_json_import_restores_consents_and_history_and_checks_duplicates(tmp_pat
         document = import_json.read_json(tmp_path / "all.json")
         plan = restore.plan(document, db, "GB", today=TODAY)
         assert [r.action for r in plan.rows] == ["create", "create"]  # Trash comes back too
-        result = restore.apply(plan, db, document, now=clock).result
+        restored = restore.apply(plan, db, document, now=clock)
+        result = restored.result
         book = CustomerBook(db, now=clock, default_country=lambda: "GB")
         back = book.load_input(result.created_ids[0])
         stored.dates = [dataclass_without_id(d) for d in stored.dates]
@@ -156,7 +157,9 @@ def test_json_import_restores_consents_and_history_and_checks_duplicates(tmp_pat
         assert [i.summary for i in card.interactions] == ["Asked about cheese"]
         assert [(f.title, f.due_on) for f in card.follow_ups] == \
             [("Call back", dt.date(2026, 3, 17))]
-        assert book.card(result.created_ids[1]).deleted_at is not None  # back in Trash
+        assert restored.added["customers in Trash"] == 1  # back in Trash
+        assert db.execute_sql("SELECT first_name FROM customer WHERE deleted_at IS NOT NULL"
+                              ).fetchall() == [("Old",)]
         again = restore.plan(document, db, "GB", today=TODAY)
         assert again.rows[0].action == "skip" and "same phone" in again.rows[0].reason
         assert again.rows[1].action == "skip"  # in Trash, and already in the book

@@ -49,8 +49,18 @@ from crmdesk.formats.import_json import JsonDocument, customer_input
 
 
 @dataclass
+class RestorePlan(importing.ImportPlan):
+    """An import plan with the document it was made from (what `apply` writes)."""
+
+    document: JsonDocument | None = None
+
+
+@dataclass
 class Restored:
-    result: importing.ImportResult  # created ids and merged customers, for `importing.undo`
+    # Created (live) and merged customers, for `importing.undo`: those that come back into
+    # Trash are not in `created_ids` (they are in Trash already; an undo's redo would bring
+    # them out of it), they are counted in `added["customers in Trash"]`.
+    result: importing.ImportResult
     added: dict[str, int] = field(default_factory=dict)  # what else was written, by kind
 
 
@@ -74,7 +84,7 @@ def _trash_keys(db: SqliteDatabase) -> dict[tuple[str, str], int]:
 
 
 def plan(document: JsonDocument, db: SqliteDatabase, default_country: str,
-         on_duplicate: str = "skip", today: dt.date | None = None) -> importing.ImportPlan:
+         on_duplicate: str = "skip", today: dt.date | None = None) -> RestorePlan:
     """Check every customer and find duplicates, as `importing.plan` does; writes nothing. The
     plan's table is a summary (name, phone, e-mail) for showing and for the rejected-rows CSV."""
     if on_duplicate not in importing.ON_DUPLICATE:
@@ -117,7 +127,7 @@ def plan(document: JsonDocument, db: SqliteDatabase, default_country: str,
         # Matched against the book only: customers of one file were apart in the book they
         # come from (two Anna Smiths), and a restore keeps them apart.
         rows.append(importing.place_row(row, known, {}, on_duplicate))
-    return importing.ImportPlan(table, {}, on_duplicate, default_country, today, rows)
+    return RestorePlan(table, {}, on_duplicate, default_country, today, rows, document)
 
 
 def _keys(data: CustomerInput) -> list[tuple[str, str]]:
@@ -128,13 +138,14 @@ def _keys(data: CustomerInput) -> list[tuple[str, str]]:
     return keys + ([("name", name)] if name else [])
 
 
-def apply(plan_: importing.ImportPlan, db: SqliteDatabase, document: JsonDocument,
+def apply(plan_: RestorePlan, db: SqliteDatabase, document: JsonDocument | None = None,
           progress: importing.Progress | None = None, now: Now = system_now,
           patience: float | None = None, waiting: Callable[[], None] | None = None) -> Restored:
     """Write the plan and everything that comes with it: one transaction, all or nothing,
     taking the book's write turn as `importing.apply` does (`patience`, `waiting`: see
     core/write_turn.py; BookBusy). Raises ImportFileError (nothing written) when a customer's
     history in the file is damaged."""
+    document = document if document is not None else plan_.document
     added: dict[str, int] = {}
     with write_turn(db, patience, waiting):
         names = _Catalogue(db, added)
@@ -152,7 +163,9 @@ def apply(plan_: importing.ImportPlan, db: SqliteDatabase, document: JsonDocumen
                 for index, item in enumerate(document.customers):  # once, in order
                     if index in created:
                         writer.add(created[index], item, fresh=True)
-                        _stamps(db, created[index], item)
+                        if _stamps(db, created[index], item):
+                            result.created_ids.remove(created[index])
+                            added["customers in Trash"] = added.get("customers in Trash", 0) + 1
                     elif index in merged:
                         writer.add(merged[index], item, fresh=False)
             writer.anonymous(document.purchases)
@@ -178,8 +191,9 @@ def _day(value) -> str:
     return dt.date.fromisoformat(str(value)[:10]).isoformat()
 
 
-def _stamps(db: SqliteDatabase, cid: int, item: dict) -> None:
-    """The created, updated and Trash times as exported (the import wrote its own)."""
+def _stamps(db: SqliteDatabase, cid: int, item: dict) -> bool:
+    """The created, updated and Trash times as exported (the import wrote its own); True when
+    the customer goes back to Trash."""
     created = _when(item.get("created_at"))
     updated = _when(item.get("updated_at")) or created
     deleted = _when(item.get("deleted_at"))
@@ -188,6 +202,7 @@ def _stamps(db: SqliteDatabase, cid: int, item: dict) -> None:
                        (_text(created), _text(updated), cid))
     if deleted is not None:
         db.execute_sql("UPDATE customer SET deleted_at = ? WHERE id = ?", (_text(deleted), cid))
+    return deleted is not None
 
 
 class _Catalogue:

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from crmdesk.core import importing
+from crmdesk.core import importing, restore
+from crmdesk.formats import import_json
 from crmdesk.ui.formatting import count
 from crmdesk.ui.import_pages import ImportState
 from crmdesk.ui.import_run_page import CheckPage, RunPage, save_rows_as
@@ -77,6 +78,9 @@ class SummaryPage(CheckPage):
     def work(self):
         state, session = self.state, self.session
         today, country = session.today(), session.country()
+        if state.table.kind == "json":  # a crmdesk export: brought back whole (core/restore)
+            return lambda progress: restore.plan(import_json.read_json(state.path), session.db,
+                                                 country, state.on_duplicate, today)
         return lambda progress: importing.plan(
             state.table, dict(state.mapping), session.db, country, state.on_duplicate,
             state.date_order, today, progress)
@@ -159,6 +163,9 @@ class ImportPage(RunPage):
 
     def work(self):
         plan, session = self.summary_page.plan, self.session
+        if isinstance(plan, restore.RestorePlan):  # with history, sales, products, settings
+            return lambda progress: restore.apply(plan, session.db, progress=progress,
+                                                  now=session.now).result
         return lambda progress: importing.apply(plan, session.db, progress, now=session.now)
 
     def nothing_written(self, stopped: bool) -> str:

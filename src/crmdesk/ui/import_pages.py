@@ -75,6 +75,11 @@ def describe_file(table: Table) -> str:
         return tr("An Excel workbook, sheet “%1”.").replace("%1", table.sheet)
     if table.kind == "vcard":
         return tr("An address book (vCard).")
+    if table.kind == "json":
+        return tr("A copy of a crmdesk customer book (JSON export): the customers come back "
+                  "with everything kept with them (conversations, follow-ups, appointments, "
+                  "purchases, points), and the products, segments and settings your book "
+                  "does not have yet.")
     delimiters = {",": tr("commas"), ";": tr("semicolons"), "\t": tr("tabs"),
                   "|": tr("bars (|)")}
     encodings = {"utf-8": tr("Unicode (UTF-8)"), "utf-8-sig": tr("Unicode (UTF-8)"),

@@ -97,6 +97,10 @@ class ImportWizard(QWizard):
         if page in following:
             after = following[page]
             return -1 if after is None else self.page_ids[after]
+        table = self.state.table
+        if page is self.preview_page and not purchases and table is not None and \
+                table.kind == "json":  # a crmdesk export: everything comes back, no columns
+            return self.page_ids[self.duplicates_page]
         return super().nextId()
 
     def _kind_changed(self, kind: str) -> None:
