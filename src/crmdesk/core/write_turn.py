@@ -37,6 +37,21 @@ def is_busy(exc: BaseException) -> bool:
         "locked" in text or "busy" in text)
 
 
+def busy_error(exc: BaseException | None) -> bool:
+    """True when `exc`, or an error it was raised from, is another program holding the book
+    (SQLite's "database is locked"/"busy", BookBusy), also when a Qt override wrapped it in a
+    RuntimeError that keeps only its text (QUndoCommand.redo)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        text = str(exc).lower()
+        if isinstance(exc, BookBusy) or is_busy(exc) or \
+                "database is locked" in text or "database is busy" in text:
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
 def _begin(db: SqliteDatabase, wait_ms: int):
     """Enter a new `BEGIN IMMEDIATE` transaction, waiting up to `wait_ms` for the lock."""
     conn = db.connection()

@@ -22,6 +22,7 @@ from crmdesk.core.customers import NotFound
 from crmdesk.core.model import ListQuery
 from crmdesk.core.session import Session
 from crmdesk.core.validation import ValidationError
+from crmdesk.core.write_turn import busy_error
 from crmdesk.ui import undo
 from crmdesk.ui.customers.card import CustomerCardView
 from crmdesk.ui.customers.list_page import CustomersPage
@@ -412,39 +413,51 @@ class MainWindow(WindowDialogs, QMainWindow):
         return self.customers_page.show_subset(banner, **narrowing)
 
     def new_customer(self) -> None:
+        self.finish_shop_setup()
+        self._add_customer_editor(None)
+
+    def _add_customer_editor(self, draft) -> None:
+        """The editor for a new customer (`draft`: what was typed before a save that could
+        not be written, shown again so nothing typed is lost)."""
         from crmdesk.ui.customers.editor import CustomerEditor
 
-        self.finish_shop_setup()
-        self.editor = CustomerEditor(self.session.book.validate, None, self,
-                                     known_tags=self.session.customers.tags(),
-                                     format_date=self.formatter.date)
-        self.editor.accepted.connect(lambda: self._push(
-            undo.AddCustomer(self.session.book, self.editor.value, self._changed)))
-        self.editor.open()
+        self.editor = editor = CustomerEditor(self.session.book.validate, draft, self,
+                                              known_tags=self.session.customers.tags(),
+                                              format_date=self.formatter.date)
+
+        def save() -> None:
+            if not self._push(undo.AddCustomer(self.session.book, editor.value, self._changed)):
+                QTimer.singleShot(0, lambda: self._add_customer_editor(editor.value))
+
+        editor.accepted.connect(save)
+        editor.open()
 
     def edit_current(self) -> None:
         customer_id = self.chosen_id()
         if customer_id is not None and not self.chosen_in_trash():
             self.edit_customer(customer_id)
 
-    def edit_customer(self, customer_id: int) -> None:
+    def edit_customer(self, customer_id: int, draft=None) -> None:
+        """`draft`: what was typed before a save that another crmdesk kept from being written,
+        shown again so nothing typed is lost."""
         from crmdesk.ui.customers.editor import CustomerEditor
 
         try:
             before = self.session.book.load_input(customer_id)
         except NotFound:
             return
-        self.editor = CustomerEditor(self.session.book.validate, before, self,
-                                     known_tags=self.session.customers.tags(),
-                                     format_date=self.formatter.date)
+        self.editor = editor = CustomerEditor(self.session.book.validate, draft or before, self,
+                                              known_tags=self.session.customers.tags(),
+                                              format_date=self.formatter.date)
 
         def save() -> None:
-            if self.editor.value != before:
-                self._push(undo.EditCustomer(self.session.book, customer_id, before,
-                                             self.editor.value, self._changed))
+            if editor.value != before and not self._push(undo.EditCustomer(
+                    self.session.book, customer_id, before, editor.value, self._changed)) \
+                    and self._busy:
+                QTimer.singleShot(0, lambda: self.edit_customer(customer_id, editor.value))
 
-        self.editor.accepted.connect(save)
-        self.editor.open()
+        editor.accepted.connect(save)
+        editor.open()
 
     def log_current(self) -> None:
         page = self.visible_page()
@@ -516,9 +529,20 @@ class MainWindow(WindowDialogs, QMainWindow):
                  else self.tr("Follow-up open again. Press Ctrl+Z to undo.")), 6000)
 
     def _push(self, command) -> bool:
-        return self._guard(lambda: self.undo_stack.push(command))
+        def push() -> None:
+            count = self.undo_stack.count()
+            try:
+                self.undo_stack.push(command)
+            except Exception:
+                if self.undo_stack.count() > count:  # its redo failed: no step to undo
+                    command.setObsolete(True)
+                    self.undo_stack.undo()  # drops an obsolete command without undoing it
+                raise
+
+        return self._guard(push)
 
     def _guard(self, step) -> bool:
+        self._busy = False
         try:
             step()
         except ValidationError as exc:
@@ -527,5 +551,15 @@ class MainWindow(WindowDialogs, QMainWindow):
         except NotFound:
             self.statusBar().showMessage(self.tr("That customer no longer exists."), 6000)
             self._changed(None)
+            return False
+        except Exception as exc:
+            if not busy_error(exc):
+                raise
+            # Another crmdesk (an import, another window) is writing: nothing was written,
+            # said plainly; the window waited only its short busy time.
+            self._busy = True
+            log.info("a write waited for another crmdesk: %s", exc)
+            QMessageBox.information(self, "crmdesk", self.tr(
+                "Another crmdesk is writing to this book; try again in a moment."))
             return False
         return True
