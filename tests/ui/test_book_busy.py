@@ -75,3 +75,20 @@ def test_a_new_customer_that_meets_another_writer_is_not_lost(
     other_writer.execute("COMMIT")
     _save(qtbot, again)
     assert session.customers.find_ids(ListQuery(text="grace hopper"))
+
+
+def test_any_other_write_that_meets_another_writer_is_told_plainly(qtbot, monkeypatch, tmp_path):
+    """Writes not guarded by the window (a button on another page) reach the last-resort
+    handler: it says the book is busy, without a traceback to read."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from crmdesk.ui.error_dialog import ErrorReporter
+
+    said, boxes = [], []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: said.append(text))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: boxes.append(box.detailedText()))
+    reporter = ErrorReporter(tmp_path / "crmdesk.log")
+    reporter("OperationalError: database is locked", "Traceback ...")
+    qtbot.waitUntil(lambda: bool(said))
+    assert said[0].startswith("Another crmdesk is writing to this book; try again in a moment.")
+    assert boxes == []

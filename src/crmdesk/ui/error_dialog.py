@@ -28,6 +28,14 @@ class ErrorReporter(QObject):
             return
         self._showing = True
         try:
+            lowered = summary.lower()
+            if "database is locked" in lowered or "database is busy" in lowered:
+                # Another crmdesk (an import) held the book longer than the window waits:
+                # nothing broke and nothing was written; no details to read.
+                QMessageBox.information(self.parent_widget, "crmdesk", self.tr(
+                    "Another crmdesk is writing to this book; try again in a moment. What you "
+                    "were saving was not written."))
+                return
             box = QMessageBox(self.parent_widget)
             box.setIcon(QMessageBox.Icon.Warning)
             box.setWindowTitle(self.tr("Something went wrong"))
