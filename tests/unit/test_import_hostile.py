@@ -276,3 +276,28 @@ def test_json_with_a_list_or_an_object_for_text_is_refused_plainly(db, tmp_path)
 def test_a_bound_is_a_plain_refusal_not_a_crash(tmp_path):
     with pytest.raises(ImportFileError, match="more than 50 phone numbers"):
         import_file.read_file(many_phones(tmp_path / "phones.vcf"))
+
+
+def test_a_10_mb_name_in_a_crmdesk_export_is_refused_with_the_reason(tmp_path):
+    good = {"kind": "person", "first_name": "Ann", "last_name": "Lee", "business_name": "",
+            "phone": "07400 123456", "phone_alt": "", "email": "", "whatsapp": "",
+            "address": "", "city": "", "postcode": "", "country": "", "notes": "",
+            "likes": "", "dislikes": "", "diet": "", "sizes": "", "status": "customer",
+            "source": "", "do_not_contact": False, "keep_in_touch_days": None, "tags": [],
+            "dates": [], "consents": []}
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"format": "crmdesk", "version": 1, "customers": [
+        dict(good, first_name="A" * (10 * 1024 * 1024), phone="07400 123457"), good]}),
+        encoding="utf-8")
+    book = tmp_path / "book.db"
+    open_database(book).db.close()
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"))
+    done = subprocess.run(
+        [sys.executable, "-m", "crmdesk", "import", str(path), "--db", str(book),
+         "--country", "GB"], capture_output=True, text=True, preexec_fn=_limits, env=env,
+        timeout=900)
+    assert done.returncode == 0, done.stderr
+    assert "First name is 10,485,760 characters long; an import takes at most 200." in \
+        done.stdout
+    with open_database(book).db as db:
+        assert db.execute_sql("SELECT MAX(LENGTH(first_name)) FROM customer").fetchone() == (3,)

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 from peewee import SqliteDatabase
 
-from crmdesk.core import importing, phones, validation
+from crmdesk.core import import_check, importing, phones, validation
 from crmdesk.core.clock import Now, system_now
 from crmdesk.core.model import CustomerInput
 from crmdesk.core.settings import BusinessSettings
@@ -106,6 +106,10 @@ def plan(document: JsonDocument, db: SqliteDatabase, default_country: str,
             rows.append(importing.PlannedRow(
                 index, label, "reject", reason=f"This entry is damaged ({exc!r} missing or "
                 "wrong)."))
+            continue
+        long = import_check.too_long(data)  # a 10 MB name: refused with the reason, not cut
+        if long is not None:
+            rows.append(importing.PlannedRow(index, label, "reject", reason=long))
             continue
         try:
             data = validation.validate(data, default_country, today,
