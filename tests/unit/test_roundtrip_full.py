@@ -174,6 +174,9 @@ def test_two_customers_alike_in_the_file_stay_two(tmp_path):
         restore.apply(plan, target.db, document, now=clock)
         again = restore.plan(document, target.db, "GB", today=TODAY)
         assert [r.action for r in again.rows] == ["skip", "skip"]  # the book has them now
+        merging = restore.plan(document, target.db, "GB", on_duplicate="merge", today=TODAY)
+        assert [r.action for r in merging.rows] == ["merge", "merge"]
+        assert len({r.existing_id for r in merging.rows}) == 2  # one each, not one twice
     finally:
         target.db.close()
 

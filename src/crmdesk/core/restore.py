@@ -12,8 +12,9 @@ back to Trash; settings, categories, products and segments; sales whose customer
 
 Into a book that already has customers, the file's customers go through the same checks and
 duplicate rules as any import (`core.importing`: same phone, e-mail or name), against the
-customers of the book only (two customers of one file are never taken for one: they were two
-in the book the file comes from):
+customers of the book only, one for one (two customers of one file are never taken for one:
+they were two in the book the file comes from; two Sam Lees of the file are the book's two Sam
+Lees, and a second one the book does not have is added):
 
 - skip (the default): a customer already in the book stays as it is, and the file's copy, with
   its history, is left out (said so on the plan);
@@ -71,16 +72,46 @@ def _summary(item: dict) -> list[str]:
             str(item.get("email") or "")]
 
 
-def _trash_keys(db: SqliteDatabase) -> dict[tuple[str, str], int]:
-    """Duplicate keys of every customer, Trash included."""
-    found: dict[tuple[str, str], int] = {}
+def _book_keys(db: SqliteDatabase, trash: bool) -> dict[tuple[str, str], list[int]]:
+    """Duplicate keys (phone, e-mail, name) of the book's customers -> their ids, oldest first;
+    live customers only, or (`trash`) Trash included."""
+    found: dict[tuple[str, str], list[int]] = {}
+    where = "" if trash else "WHERE deleted_at IS NULL "
     for cid, phone, phone_alt, whatsapp, email, sort_name in db.execute_sql(
-            "SELECT id, phone, phone_alt, whatsapp, email, sort_name FROM customer ORDER BY id"):
+            "SELECT id, phone, phone_alt, whatsapp, email, sort_name FROM customer "
+            f"{where}ORDER BY id"):
         for key in (("phone", phone), ("phone", phone_alt), ("phone", whatsapp),
                     ("email", (email or "").casefold()), ("name", sort_name)):
-            if key[1]:
-                found.setdefault(key, cid)
+            if key[1] and cid not in found.setdefault(key, []):
+                found[key].append(cid)
     return found
+
+
+_WHY = {"phone": "same phone number", "email": "same e-mail", "name": "same name"}
+
+
+class _Matcher:
+    """Each customer of the book answers for one customer of the file at most: two Sam Lees
+    in the file are the book's two Sam Lees, not one of them twice."""
+
+    def __init__(self, db: SqliteDatabase):
+        self.db = db
+        self.claimed: set[int] = set()
+        self.indexes: dict[bool, dict[tuple[str, str], list[int]]] = {}
+
+    def match(self, data: CustomerInput, trash: bool) -> tuple[int | None, int | None, str]:
+        """(the customer it is, the first one it looks like, why) for the file's `data`."""
+        if trash not in self.indexes:
+            self.indexes[trash] = _book_keys(self.db, trash)
+        index = self.indexes[trash]
+        first = None
+        for key in _keys(data):
+            for cid in index.get(key, ()):
+                first = cid if first is None else first
+                if cid not in self.claimed:
+                    self.claimed.add(cid)
+                    return cid, first, _WHY[key[0]]
+        return None, first, ""
 
 
 def plan(document: JsonDocument, db: SqliteDatabase, default_country: str,
@@ -92,8 +123,7 @@ def plan(document: JsonDocument, db: SqliteDatabase, default_country: str,
     today = today or system_now().date()
     customers = document.customers  # read once, in order (a large file: from the disk)
     table = Table(["Name", "Phone", "E-mail"], [], [], "json", unit="customer")
-    known = importing.known_keys(db)
-    everyone: dict[tuple[str, str], int] | None = None
+    matcher = _Matcher(db)
     rows: list[importing.PlannedRow] = []
     normalise_phone = phones.Normaliser(default_country)  # one answer per distinct number
     for index, item in enumerate(customers):
@@ -119,18 +149,24 @@ def plan(document: JsonDocument, db: SqliteDatabase, default_country: str,
                                              reason=importing.reason(exc.errors, data)))
             continue
         row = importing.PlannedRow(index, label, "create", data)
-        if item.get("deleted_at"):
-            if on_duplicate != "create":
-                everyone = _trash_keys(db) if everyone is None else everyone
-                match = next((everyone[k] for k in _keys(data) if k in everyone), None)
-                if match is not None:
-                    row.action, row.existing_id = "skip", match
-                    row.reason = "In Trash when it was exported, and already in your book."
-            rows.append(row)
+        rows.append(row)
+        if on_duplicate == "create":
             continue
-        # Matched against the book only: customers of one file were apart in the book they
-        # come from (two Anna Smiths), and a restore keeps them apart.
-        rows.append(importing.place_row(row, known, {}, on_duplicate))
+        in_trash = bool(item.get("deleted_at"))
+        same, alike, why = matcher.match(data, trash=in_trash)
+        if same is None:
+            # New, even when it looks like a customer another row of the file already is
+            # (two Anna Smiths were two in the book the file comes from): `existing_id` says
+            # which, and keeps the import's last check from taking it for that one again.
+            row.existing_id = alike
+        elif in_trash:  # in Trash in the file: never merged
+            row.action, row.existing_id = "skip", same
+            row.reason = "In Trash when it was exported, and already in your book."
+        elif on_duplicate == "skip":
+            row.action, row.existing_id = "skip", same
+            row.reason = f"Already in your book ({why})."
+        else:
+            row.action, row.existing_id = "merge", same
     return RestorePlan(table, {}, on_duplicate, default_country, today, rows, document)
 
 
