@@ -92,3 +92,38 @@ def test_any_other_write_that_meets_another_writer_is_told_plainly(qtbot, monkey
     qtbot.waitUntil(lambda: bool(said))
     assert said[0].startswith("Another crmdesk is writing to this book; try again in a moment.")
     assert boxes == []
+
+
+@pytest.mark.parametrize("stop", [True, False])
+def test_the_import_wizard_waits_its_turn_and_stop_still_works(qtbot, filled_window, session,
+                                                              tmp_path, monkeypatch, stop):
+    """The wizard's import runs in a worker: it waits while another crmdesk writes (the
+    window stays free), then imports; Stop ends the wait, writing nothing."""
+    from PySide6.QtWidgets import QMessageBox
+    from test_import_wizard import GOOGLE_CSV, click_next, start, to_summary
+
+    for name in ("information", "warning", "critical", "question"):
+        monkeypatch.setattr(QMessageBox, name, lambda *a, **k: QMessageBox.StandardButton.Ok)
+    holder = sqlite3.connect(session.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    path = tmp_path / "contacts.csv"
+    path.write_text(GOOGLE_CSV, encoding="utf-8")
+    wizard = start(qtbot, filled_window, path)
+    to_summary(qtbot, wizard, "google")
+    page = wizard.import_page
+    waits: list[tuple[int, int]] = []
+    page.starting.connect(lambda: page.job.progress.connect(lambda d, t: waits.append((d, t))))
+    click_next(qtbot, wizard)  # Import: the job starts and meets the other writer
+    qtbot.waitUntil(lambda: (0, 0) in waits, timeout=20000)  # it is waiting, not failed
+    assert page.busy()
+    if stop:
+        with qtbot.waitSignal(page.done, timeout=20000):
+            qtbot.mouseClick(page.stop, Qt.MouseButton.LeftButton)
+        assert page.title() == "Import stopped"
+        holder.execute("ROLLBACK")
+        assert session.customers.count() == 3
+    else:
+        with qtbot.waitSignal(page.done, timeout=20000):
+            holder.execute("COMMIT")
+        assert page.result is not None and len(page.result.created_ids) == 2
+    holder.close()

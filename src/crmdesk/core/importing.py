@@ -320,15 +320,16 @@ def recheck(plan_: ImportPlan, db: SqliteDatabase) -> int:
 
 def apply(plan_: ImportPlan, db: SqliteDatabase, progress: Progress | None = None,
           now: Now = system_now, patience: float | None = None,
-          waiting: Callable[[], None] | None = None) -> ImportResult:
+          waiting: Callable[[], None] | None = None,
+          still_waiting: Callable[[], bool | None] | None = None) -> ImportResult:
     """Write the plan in one transaction. `progress(done, total)` is called every few thousand
     customers; returning False cancels: ImportCancelled is raised and nothing is written.
 
     The transaction takes the book's write lock first (`write_turn`; another crmdesk writing:
     `waiting()` is called and the lock waited for up to `patience` seconds, else BookBusy),
     then checks the duplicates again against what the book now holds (`recheck`, which may
-    change the plan's rows), then writes."""
-    with write_turn(db, patience, waiting):
+    change the plan's rows), then writes. `still_waiting()` returning False stops the wait."""
+    with write_turn(db, patience, waiting, still_waiting):
         recheck(plan_, db)
         return _write(plan_, db, progress, now)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -52,6 +53,23 @@ def busy_error(exc: BaseException | None) -> bool:
     return False
 
 
+def _wait_for_turn(db: SqliteDatabase, patience: float, still_waiting):
+    """Begin once the other writer is done, within `patience` seconds (one SQLite wait, or
+    slices of a second when `still_waiting` is asked between them); BookBusy otherwise."""
+    give_up = time.monotonic() + patience
+    while True:
+        left = give_up - time.monotonic()
+        slice_ = left if still_waiting is None else min(left, 1.0)
+        try:
+            return _begin(db, max(0.0, slice_) * 1000)
+        except OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            if time.monotonic() >= give_up or (
+                    still_waiting is not None and still_waiting() is False):
+                raise BookBusy() from exc
+
+
 def _begin(db: SqliteDatabase, wait_ms: int):
     """Enter a new `BEGIN IMMEDIATE` transaction, waiting up to `wait_ms` for the lock."""
     conn = db.connection()
@@ -67,9 +85,12 @@ def _begin(db: SqliteDatabase, wait_ms: int):
 
 @contextmanager
 def write_turn(db: SqliteDatabase, patience: float | None = None,
-               waiting: Callable[[], None] | None = None) -> Iterator[None]:
+               waiting: Callable[[], None] | None = None,
+               still_waiting: Callable[[], bool | None] | None = None) -> Iterator[None]:
     """One transaction holding the book's write lock from its start (see the module's text).
-    Raises BookBusy when another program held the lock too long."""
+    Raises BookBusy when another program held the lock too long. `still_waiting()`, when
+    given, is asked about once a second while waiting: False stops waiting (BookBusy), so a
+    Stop button works while another program writes."""
     if db.in_transaction():  # inside a transaction already: it holds the turn, a savepoint
         with db.atomic():
             yield
@@ -84,12 +105,7 @@ def write_turn(db: SqliteDatabase, patience: float | None = None,
             raise BookBusy() from exc
         if waiting is not None:
             waiting()
-        try:
-            transaction = _begin(db, max(0.0, patience) * 1000)
-        except OperationalError as again:
-            if is_busy(again):
-                raise BookBusy() from again
-            raise
+        transaction = _wait_for_turn(db, max(0.0, patience), still_waiting)
     try:
         yield
     except BaseException:

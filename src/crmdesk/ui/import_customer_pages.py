@@ -23,6 +23,7 @@ from crmdesk.ui.import_pages import ImportState
 from crmdesk.ui.import_run_page import CheckPage, RunPage, save_rows_as
 
 SHOWN = 200  # rows listed on the summary page; the rest follow the choice made for all
+WAIT_FOR_TURN = 600.0  # seconds an import waits for another crmdesk to finish writing
 
 
 def tr(text: str) -> str:
@@ -166,7 +167,11 @@ class ImportPage(RunPage):
         if isinstance(plan, restore.RestorePlan):  # with history, sales, products, settings
             return lambda progress: restore.apply(plan, session.db, progress=progress,
                                                   now=session.now).result
-        return lambda progress: importing.apply(plan, session.db, progress, now=session.now)
+        # In its worker, the import waits its turn while another crmdesk writes (the bar
+        # turns busy; Stop still works), up to WAIT_FOR_TURN seconds.
+        return lambda progress: importing.apply(
+            plan, session.db, progress, now=session.now, patience=WAIT_FOR_TURN,
+            still_waiting=lambda: progress(0, 0))
 
     def nothing_written(self, stopped: bool) -> str:
         if stopped:
