@@ -3,6 +3,7 @@ told in one line (exit 2), and the book is never written."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 import shutil
@@ -285,3 +286,37 @@ def test_a_backup_of_a_damaged_book_is_refused_and_the_good_ones_are_kept(sound_
     assert backup.newest_good_backup(path).path == good.path
     copies = [p.name for p in good.path.parent.iterdir() if p.name.endswith((".db", ".tmp"))]
     assert copies == [good.path.name]  # no half-made copy left behind
+
+
+@pytest.mark.parametrize("fraction", OFFSETS)
+def test_a_book_cut_short_is_refused_and_export_rescues_what_it_holds(sound_book, tmp_path,
+                                                                      capsys, fraction):
+    """A half-copied file: the end is missing."""
+    path = tmp_path / "crmdesk.db"
+    shutil.copy(sound_book, path)
+    with open(path, "r+b") as handle:
+        handle.truncate(int(path.stat().st_size * fraction))
+    before = file_hash(path)
+    with pytest.raises(BookDamaged):
+        open_database(path)
+    out = tmp_path / "rescued.json"
+    code = main(["export", "--out", str(out), "--db", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2 and "exported what could still be read" in err
+    assert "customers could still be read" in err and out.stat().st_size > 0
+    assert file_hash(path) == before and sidecars(path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crmdesk.db", "rescued.json"]
+
+
+def test_a_rescue_of_a_sound_book_loses_nothing(sound_book, tmp_path):
+    report = rescue_copy(sound_book, tmp_path / "rescued.db")
+    assert report.complete and "nothing else was found missing" in report.summary()
+    with contextlib.closing(sqlite3.connect(sound_book)) as was, \
+            contextlib.closing(sqlite3.connect(report.path)) as now:
+        for table in ("customer", "important_date", "interaction", "purchase", "tag",
+                      "customer_tag", "follow_up", "consent"):
+            query = f"SELECT * FROM {table} ORDER BY 1, 2"
+            assert was.execute(query).fetchall() == now.execute(query).fetchall(), table
+        query = ("SELECT customer_id, purchases, total_minor, last_purchase_on "
+                 "FROM customer_sales ORDER BY 1")  # worked out again by the triggers
+        assert was.execute(query).fetchall() == now.execute(query).fetchall()
