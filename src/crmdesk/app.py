@@ -148,12 +148,12 @@ def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = Fa
         # today's backup is made in the background.
         QTimer.singleShot(0, lambda: life.attach_scheduler(session))
         QTimer.singleShot(0, watch.start)  # a book too big to check at open: checked now
-        QTimer.singleShot(2000, lambda: watch.backups_allowed()
-                          and safety.backup_in_background(opened.path, window))
+        QTimer.singleShot(2000, lambda: watch.backups_allowed() and safety.backup_in_background(
+            opened.path, window, on_damage=watch.problemFound.emit))
         daily = QTimer(window)  # a day's backup also when crmdesk runs for days on end
         daily.setInterval(60 * 60 * 1000)
-        daily.timeout.connect(lambda: watch.backups_allowed()
-                              and safety.backup_in_background(opened.path, window))
+        daily.timeout.connect(lambda: watch.backups_allowed() and safety.backup_in_background(
+            opened.path, window, on_damage=watch.problemFound.emit))
         daily.start()
 
     if ready_and_exit:

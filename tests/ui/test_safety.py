@@ -286,3 +286,18 @@ def test_a_full_disk_while_working_is_told_once_in_those_words(qtbot, tmp_path, 
     assert len(told) == 1 and told[0].startswith("the disk is full: nothing was changed")
     assert watch.problem is None and watch.backups_allowed()  # nothing is damaged
     opened.db.close()
+
+
+def test_a_backup_that_finds_the_book_damaged_tells_the_window(qtbot, tmp_path):
+    from PySide6.QtWidgets import QWidget
+
+    path = tmp_path / "crmdesk.db"
+    make_big_book(path)
+    damage_page(path)
+    parent = QWidget()
+    found = []
+    safety.backup_in_background(path, parent, on_damage=found.append)
+    with qtbot.waitSignal(parent._backup_job.finished, timeout=20000):
+        pass
+    assert len(found) == 1 and isinstance(found[0], BookDamaged)
+    assert backup.list_backups(path) == []  # no damaged copy counts as a backup

@@ -35,7 +35,7 @@ from crmdesk.store.backup_auto import (  # re-exported: automatic backups and th
 )
 
 __all__ = [
-    "STAMP", "BackupError", "BackupInfo", "Retention", "auto_backup",
+    "STAMP", "BackupError", "BackupInfo", "FileDamaged", "Retention", "auto_backup",
     "backup_folder", "backup_to", "changed_since_backup", "choose_to_keep", "inspect_backup", "is_damaged",
     "list_backups", "newest_good_backup", "recover", "restore",
 ]
@@ -47,6 +47,14 @@ class BackupError(Exception):
     """A backup could not be made, read or restored; `str()` is a message for the user.
 
     Whenever it is raised, the customer book and the existing backups are as they were."""
+
+
+class FileDamaged(BackupError):
+    """The file at `path` (the book being copied, or a backup being read) is damaged."""
+
+    def __init__(self, path: Path, message: str):
+        self.path = path
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,7 @@ def _check(conn: sqlite3.Connection, path: Path, *, full: bool = True) -> tuple[
         if full:
             result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
             if result != ["ok"]:
-                raise BackupError(f"{path} is damaged (SQLite's integrity check found: "
+                raise FileDamaged(path, f"{path} is damaged (SQLite's integrity check found: "
                                   f"{'; '.join(map(str, result[:3]))}).")
         version = migrations.current_version(conn)
         if not version:
@@ -124,7 +132,7 @@ def _check(conn: sqlite3.Connection, path: Path, *, full: bool = True) -> tuple[
         raise BackupError(f"{path} is damaged or is not a crmdesk customer book ({exc}).") \
             from exc
     except sqlite3.DatabaseError as exc:
-        raise BackupError(f"{path} is damaged or is not a database ({exc}).") from exc
+        raise FileDamaged(path, f"{path} is damaged or is not a database ({exc}).") from exc
 
 
 def _created_at(path: Path) -> dt.datetime:
@@ -135,7 +143,7 @@ def _created_at(path: Path) -> dt.datetime:
     return dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
 
 
-class _SourceDamaged(BackupError):
+class _SourceDamaged(FileDamaged):
     """The file being copied cannot be read as a database."""
 
 
@@ -162,7 +170,8 @@ def _copy_verified(source: sqlite3.Connection, target: Path, source_name: Path, 
                                       "close it and try again.") from exc
                 raise BackupError(f"Cannot copy {source_name}: {exc}.") from exc
             except sqlite3.DatabaseError as exc:
-                raise _SourceDamaged(f"{source_name} is damaged or is not a database ({exc}).") \
+                raise _SourceDamaged(source_name,
+                                     f"{source_name} is damaged or is not a database ({exc}).") \
                     from exc
             # One self-contained file, whatever journal mode the book uses.
             dest.execute("PRAGMA journal_mode=DELETE").fetchone()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
 from crmdesk.store import backup, rescue
 from crmdesk.store.db import BookDamaged, DatabaseOpenError
+from crmdesk.store.problems import damaged
 
 log = logging.getLogger(__name__)
 
@@ -141,11 +142,21 @@ def offer_recovery(db_path: Path, error: Exception | None = None) -> bool:
     return True
 
 
-def backup_in_background(db_path: Path, parent) -> None:
-    """Today's automatic backup, in a worker thread (a big book takes a moment)."""
+def backup_in_background(db_path: Path, parent,
+                         on_damage: Callable[[DatabaseOpenError], None] | None = None) -> None:
+    """Today's automatic backup, in a worker thread (a big book takes a moment). If the copy
+    shows the book itself is damaged, `on_damage` (called on the worker thread) is told."""
     from crmdesk.ui.workers import BackgroundJob
 
-    job = BackgroundJob(lambda _progress: backup.auto_backup(db_path), parent)
+    def work(_progress):
+        try:
+            return backup.auto_backup(db_path)
+        except backup.FileDamaged as exc:
+            if on_damage is not None and Path(exc.path) == Path(db_path):
+                on_damage(damaged(Path(db_path), str(exc), opening=False))
+            raise
+
+    job = BackgroundJob(work, parent)
     job.succeeded.connect(lambda info: info and log.info(
         "automatic backup: %s (%d customers)", info.path, info.customers))
     job.failed.connect(lambda message: log.error("automatic backup failed: %s", message))
