@@ -116,7 +116,7 @@ def read_text(text: str, encoding: str = "", delimiter: str | None = None) -> Ta
                     width = _header_width(row, number)
                 elif len(row) > width:
                     row = row[:width]
-                if len(grid) >= MAX_ROWS:
+                if len(grid) > MAX_ROWS:  # the column names and MAX_ROWS rows below them
                     raise ImportFileError(
                         f"The file has more than {MAX_ROWS:,} rows: crmdesk imports at most "
                         "that many at once. Split it into smaller files.")

@@ -72,7 +72,7 @@ def _rows(worksheet) -> tuple[list[list], list[int]]:
         if row.count(None) == len(row):  # a blank row (quick, however wide)
             blank = row
             continue
-        if len(grid) >= MAX_ROWS:
+        if len(grid) > MAX_ROWS:  # the column names and MAX_ROWS rows below them
             raise ImportFileError(f"The sheet has more than {MAX_ROWS:,} rows: crmdesk imports "
                                   "at most that many at once. Split it into smaller files.")
         if width is None:
