@@ -32,9 +32,7 @@ customer are added unless the same sale is there.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -43,7 +41,7 @@ from peewee import SqliteDatabase
 from crmdesk.core import import_check, importing, phones, validation
 from crmdesk.core.clock import Now, system_now
 from crmdesk.core.model import CustomerInput
-from crmdesk.core.settings import BusinessSettings
+from crmdesk.core.restore_rows import Catalogue, History, restore_settings, text, when
 from crmdesk.core.write_turn import write_turn
 from crmdesk.formats.import_common import ImportFileError, Table
 from crmdesk.formats.import_json import JsonDocument, customer_input
@@ -188,11 +186,11 @@ def apply(plan_: RestorePlan, db: SqliteDatabase, document: JsonDocument | None 
     document = document if document is not None else plan_.document
     added: dict[str, int] = {}
     with write_turn(db, patience, waiting):
-        names = _Catalogue(db, added)
+        names = Catalogue(db, added)
         names.load(document)
-        _settings(db, document, names, added)
+        restore_settings(db, document, names, added)
         result = importing.apply(plan_, db, progress, now)
-        writer = _History(db, names, added)
+        writer = History(db, names, added)
         created = {row.index: cid for row, cid in zip(plan_.to_create, result.created_ids,
                                                       strict=False)}
         merged_ids = {cid for cid, _before in result.merged}
@@ -216,203 +214,17 @@ def apply(plan_: RestorePlan, db: SqliteDatabase, document: JsonDocument | None 
     return Restored(result, {k: v for k, v in added.items() if v})
 
 
-def _when(value) -> dt.datetime | None:
-    if not value:
-        return None
-    return dt.datetime.fromisoformat(str(value).rstrip("Z")).replace(tzinfo=None)
-
-
-def _text(value: dt.datetime | None) -> str | None:
-    """A naive UTC datetime as Peewee stores it."""
-    return value.isoformat(" ") if value is not None else None
-
-
-def _day(value) -> str:
-    return dt.date.fromisoformat(str(value)[:10]).isoformat()
-
-
 def _stamps(db: SqliteDatabase, cid: int, item: dict) -> bool:
     """The created, updated and Trash times as exported (the import wrote its own); True when
     the customer goes back to Trash."""
-    created = _when(item.get("created_at"))
-    updated = _when(item.get("updated_at")) or created
-    deleted = _when(item.get("deleted_at"))
+    created = when(item.get("created_at"))
+    updated = when(item.get("updated_at")) or created
+    deleted = when(item.get("deleted_at"))
     if created is not None:
         db.execute_sql("UPDATE customer SET created_at = ?, updated_at = ? WHERE id = ?",
-                       (_text(created), _text(updated), cid))
+                       (text(created), text(updated), cid))
     if deleted is not None:
-        db.execute_sql("UPDATE customer SET deleted_at = ? WHERE id = ?", (_text(deleted), cid))
+        db.execute_sql("UPDATE customer SET deleted_at = ? WHERE id = ?", (text(deleted), cid))
     return deleted is not None
 
 
-class _Catalogue:
-    """Categories and products by name (case folded), adding those the book lacks."""
-
-    def __init__(self, db: SqliteDatabase, added: dict[str, int]):
-        self.db, self.added = db, added
-        self.file_categories: dict[int, str] = {}  # the file's category id -> its name
-        self.categories = {name.casefold(): cid for cid, name in db.execute_sql(
-            "SELECT id, name FROM category")}
-        self.products = {name.casefold(): pid for pid, name in db.execute_sql(
-            "SELECT id, name FROM product")}
-
-    def category(self, name: str | None, archived: bool = False) -> int | None:
-        if not name:
-            return None
-        key = str(name).casefold()
-        if key not in self.categories:
-            self.categories[key] = self.db.execute_sql(
-                "INSERT INTO category (name, archived) VALUES (?, ?)",
-                (str(name), int(bool(archived)))).lastrowid
-            self.added["categories"] = self.added.get("categories", 0) + 1
-        return self.categories[key]
-
-    def product(self, name: str | None, category: str | None = None,
-                price_minor: int | None = None, archived: bool = False) -> int | None:
-        if not name:
-            return None
-        key = str(name).casefold()
-        if key not in self.products:
-            self.products[key] = self.db.execute_sql(
-                "INSERT INTO product (name, category_id, price_minor, archived) "
-                "VALUES (?, ?, ?, ?)", (str(name), self.category(category), price_minor,
-                                        int(bool(archived)))).lastrowid
-            self.added["products"] = self.added.get("products", 0) + 1
-        return self.products[key]
-
-    def load(self, document: JsonDocument) -> None:
-        try:
-            for item in document.categories:
-                self.category(item["name"], item.get("archived", False))
-                if item.get("id") is not None:
-                    self.file_categories[int(item["id"])] = str(item["name"])
-            for item in document.products:
-                self.product(item["name"], item.get("category"), item.get("price_minor"),
-                             item.get("archived", False))
-            stamp = _text(dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0))
-            for item in document.segments:
-                rules = item.get("rules", {})
-                text = rules if isinstance(rules, str) else json.dumps(rules, ensure_ascii=False)
-                cursor = self.db.execute_sql(
-                    "INSERT OR IGNORE INTO segment (name, rules, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?)",
-                    (str(item["name"]), text, _text(_when(item.get("created_at"))) or stamp,
-                     _text(_when(item.get("updated_at"))) or stamp))
-                self.added["segments"] = self.added.get("segments", 0) + cursor.rowcount
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ImportFileError(f"The products or segments in this file are damaged "
-                                  f"({exc!r}): nothing was imported.") from exc
-
-
-_SETTINGS = frozenset(f.name for f in dataclasses.fields(BusinessSettings))
-
-
-def _settings(db: SqliteDatabase, document: JsonDocument, names: _Catalogue,
-              added: dict[str, int]) -> None:
-    """The file's business settings the book does not have yet (none is overwritten)."""
-    for key, value in document.settings.items():
-        if key not in _SETTINGS:
-            continue
-        if key == "loyalty_stamp_category" and value.strip().isdigit() and int(value):
-            value = str(names.category(names.file_categories.get(int(value))) or 0)
-        cursor = db.execute_sql("INSERT OR IGNORE INTO setting (key, value) VALUES (?, ?)",
-                                (key, value))
-        added["settings"] = added.get("settings", 0) + cursor.rowcount
-
-
-class _History:
-    """A customer's conversations, follow-ups, appointments, purchases and loyalty entries.
-    For a merged customer (`fresh` False), entries the book already has are not doubled."""
-
-    def __init__(self, db: SqliteDatabase, names: _Catalogue, added: dict[str, int]):
-        self.db, self.names, self.added = db, names, added
-
-    def _count(self, kind: str) -> None:
-        self.added[kind] = self.added.get(kind, 0) + 1
-
-    def _have(self, fresh: bool, sql: str, params: tuple) -> bool:
-        return not fresh and self.db.execute_sql(sql, params).fetchone() is not None
-
-    def add(self, cid: int, item: dict, fresh: bool) -> None:
-        db = self.db
-        for c in item.get("conversations") or []:
-            occurred = _text(_when(c["occurred_at"]))
-            summary = c.get("summary") or ""
-            if self._have(fresh, "SELECT 1 FROM interaction WHERE customer_id = ? AND "
-                          "occurred_at = ? AND channel = ? AND summary = ?",
-                          (cid, occurred, c["channel"], summary)):
-                continue
-            db.execute_sql(
-                "INSERT INTO interaction (customer_id, channel, direction, occurred_at, "
-                "summary, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (cid, c["channel"], c["direction"], occurred, summary,
-                 _text(_when(c.get("created_at"))) or occurred))
-            self._count("conversations")
-        for f in item.get("follow_ups") or []:
-            title, due = f.get("title") or "", _day(f["due_on"])
-            if self._have(fresh, "SELECT 1 FROM follow_up WHERE customer_id = ? AND "
-                          "title = ? AND due_on = ?", (cid, title, due)):
-                continue
-            db.execute_sql(
-                "INSERT INTO follow_up (customer_id, title, due_on, done_at, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (cid, title, due, _text(_when(f.get("done_at"))),
-                 _text(_when(f.get("created_at")) or dt.datetime(2000, 1, 1))))
-            self._count("follow_ups")
-        for a in item.get("appointments") or []:
-            starts = _text(_when(a["starts_at"]))
-            if self._have(fresh, "SELECT 1 FROM appointment WHERE customer_id = ? AND "
-                          "starts_at = ?", (cid, starts)):
-                continue
-            db.execute_sql(
-                "INSERT INTO appointment (customer_id, starts_at, place, note, lead_minutes, "
-                "created_at, done_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (cid, starts, a.get("place") or "", a.get("note") or "", a.get("lead_minutes"),
-                 _text(_when(a.get("created_at"))) or starts, _text(_when(a.get("done_at")))))
-            self._count("appointments")
-        purchase_ids = {}
-        for p in item.get("purchases") or []:
-            new_id = self._purchase(cid, p, fresh)
-            if p.get("id") is not None and new_id is not None:
-                purchase_ids[p["id"]] = new_id
-        for e in item.get("loyalty") or []:
-            created = _text(_when(e["created_at"]))
-            purchase = purchase_ids.get(e.get("purchase_id"))
-            if self._have(fresh, "SELECT 1 FROM loyalty_entry WHERE customer_id = ? AND "
-                          "kind = ? AND points = ? AND created_at = ?",
-                          (cid, e["kind"], int(e["points"]), created)):
-                continue
-            db.execute_sql(
-                "INSERT INTO loyalty_entry (customer_id, purchase_id, kind, points, reward, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (cid, purchase, e["kind"], int(e["points"]), e.get("reward") or "", created))
-            self._count("loyalty entries")
-
-    def _purchase(self, cid: int | None, p: dict, fresh: bool) -> int | None:
-        """Insert one sale with its lines; None when the same sale is already there."""
-        day, total = _day(p["purchased_on"]), int(p["total_minor"])
-        currency, note = p.get("currency") or "", p.get("note") or ""
-        created = _text(_when(p.get("created_at"))) or f"{day} 00:00:00"
-        if self._have(fresh, "SELECT 1 FROM purchase WHERE customer_id IS ? AND "
-                      "purchased_on = ? AND total_minor = ? AND currency = ? AND note = ? AND "
-                      "created_at = ?", (cid, day, total, currency, note, created)):
-            return None
-        new_id = self.db.execute_sql(
-            "INSERT INTO purchase (customer_id, purchased_on, total_minor, currency, note, "
-            "source, import_batch, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (cid, day, total, currency, note, p.get("source") or "", p.get("import_batch"),
-             created)).lastrowid
-        for line in p.get("items") or []:
-            self.db.execute_sql(
-                "INSERT INTO purchase_item (purchase_id, customer_id, purchased_on, product_id, "
-                "category_id, description, quantity, amount_minor) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (new_id, cid, day, self.names.product(line.get("product"), line.get("category")),
-                 self.names.category(line.get("category")), line.get("description") or "",
-                 int(line.get("quantity", 1)), line.get("amount_minor")))
-        self._count("purchases")
-        return new_id
-
-    def anonymous(self, purchases: list[dict]) -> None:
-        for p in purchases:
-            self._purchase(None, p, fresh=False)
