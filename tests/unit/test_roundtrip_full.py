@@ -378,3 +378,28 @@ def test_a_large_export_is_read_a_customer_at_a_time_and_any_layout_still_reads(
         assert opened.db.execute_sql("SELECT COUNT(*) FROM customer").fetchone() == (0,)
     finally:
         opened.db.close()
+
+
+def test_namesakes_of_the_programs_own_csv_stay_two(tmp_path):
+    source = open_database(tmp_path / "source.db")
+    try:
+        book = CustomerBook(source.db, now=clock, default_country=lambda: "GB")
+        for city in ("Leeds", "York"):
+            book.create(CustomerInput(first_name="Sam", last_name="Lee", city=city))
+        export.export_csv(source.db, tmp_path / "own.csv")
+    finally:
+        source.db.close()
+    foreign = tmp_path / "foreign.csv"  # the same two rows in a list from elsewhere
+    foreign.write_text("Name,City\nSam Lee,Leeds\nSam Lee,York\n", encoding="utf-8")
+    target = open_database(tmp_path / "target.db")
+    try:
+        actions = {}
+        for path in (tmp_path / "own.csv", foreign):
+            table = import_file.read_file(path)
+            plan = importing.plan(table, import_mapping.build_mapping(table.headers),
+                                  target.db, "GB", today=TODAY)
+            actions[path.name] = [r.action for r in plan.rows]
+    finally:
+        target.db.close()
+    assert actions == {"own.csv": ["create", "create"],  # two customers of one book
+                       "foreign.csv": ["create", "skip"]}  # likely one person entered twice

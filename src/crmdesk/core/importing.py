@@ -37,6 +37,7 @@ from crmdesk.core.customers import CustomerBook, NotFound
 from crmdesk.core.model import CustomerInput
 from crmdesk.core.text import fold
 from crmdesk.core.write_turn import write_turn
+from crmdesk.formats.export_csv import is_own_export
 from crmdesk.formats.export_files import atomic_output
 from crmdesk.formats.import_common import Table, cell_text, paused_gc
 from crmdesk.formats.import_mapping import AmbiguousDates, check_mapping, date_orders, date_shape
@@ -220,6 +221,9 @@ def plan(table: Table, mapping: dict[str, str], db: SqliteDatabase, default_coun
 
     known = known_keys(db)
     in_file: dict[tuple[str, str], PlannedRow] = {}
+    # crmdesk's own export: its rows were apart in the book it comes from (two Anna Smiths),
+    # so they are matched against this book only, never against each other.
+    own = is_own_export(table.headers)
     rows: list[PlannedRow] = []
     total = len(table.rows)
     checked = import_check.outcomes(reader, table.rows, default_country, today, parallel)
@@ -230,7 +234,7 @@ def plan(table: Table, mapping: dict[str, str], db: SqliteDatabase, default_coun
                 rows.append(PlannedRow(index, label, "reject", reason=outcome))
             else:
                 rows.append(place_row(PlannedRow(index, label, "create", outcome), known,
-                                      in_file, on_duplicate))
+                                      {} if own else in_file, on_duplicate))
             if progress is not None and index % CHUNK == CHUNK - 1 and \
                     progress(index + 1, total) is False:
                 raise ImportCancelled("The check was cancelled.")

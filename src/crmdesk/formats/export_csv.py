@@ -167,6 +167,17 @@ _DATETIME_KEYS = ("last_contact", "created")
 DEFAULT_COLUMNS: tuple[str, ...] = tuple(COLUMNS)
 
 
+#: Columns only crmdesk's own export has (CSV or Excel, all columns): a file with all of them is
+#: a copy of a book, whose customers were apart there (two Anna Smiths stay two).
+OWN_HEADERS = frozenset(COLUMNS[key][0] for key in ("kind", "keep_in_touch_days",
+                                                    "other_dates", "created"))
+
+
+def is_own_export(headers: Sequence[str]) -> bool:
+    """True for the column names of crmdesk's own CSV or Excel export (all columns)."""
+    return OWN_HEADERS <= set(headers)
+
+
 def check_columns(columns: Sequence[str] | None) -> tuple[str, ...]:
     if columns is None:
         return DEFAULT_COLUMNS
