@@ -24,10 +24,11 @@ _PAUSED_IMPORT = """
 import sys, time
 from pathlib import Path
 from crmdesk import cli
-from crmdesk.core import importing
+from crmdesk.core import importing, purchase_import
 
 sync, tag = Path(sys.argv[1]), sys.argv[2]
-real_apply = importing.apply
+module = purchase_import if "purchases" in sys.argv else importing
+real_apply = module.apply
 
 def paused_apply(*args, **kwargs):
     (sync / f"planned-{tag}").touch()
@@ -38,7 +39,7 @@ def paused_apply(*args, **kwargs):
         time.sleep(0.01)
     return real_apply(*args, **kwargs)
 
-importing.apply = paused_apply
+module.apply = paused_apply
 raise SystemExit(cli.main(sys.argv[3:]))
 """
 
@@ -100,6 +101,37 @@ def test_the_same_file_imported_twice_at_once_adds_its_people_once(tmp_path, boo
     assert "imported: 0" in summaries[0] and "skipped:  300" in summaries[0]
     assert "imported: 300" in summaries[1]
     assert "Traceback" not in "".join(err for _out, err in outputs)
+
+
+def test_the_same_sales_imported_twice_at_once_are_written_once(tmp_path, book_path):
+    from crmdesk.core.customers import CustomerBook
+    from crmdesk.core.model import CustomerInput
+
+    opened = open_database(book_path)
+    book = CustomerBook(opened.db, default_country=lambda: "GB")
+    for i in range(20):
+        book.create(CustomerInput(first_name=f"Person{i}", last_name="Family",
+                                  phone=f"07400 {100000 + i}"))
+    opened.db.close()
+    sales = tmp_path / "till.csv"
+    sales.write_text("Date,Phone,Product,Amount\n" + "".join(
+        f"2026-02-{1 + i % 20:02d},07400 {100000 + i % 20},Coffee,3.50\n" for i in range(60)),
+        encoding="utf-8")
+    sync = tmp_path / "sync"
+    sync.mkdir()
+    processes = [subprocess.Popen(
+        [sys.executable, "-c", _PAUSED_IMPORT, str(sync), tag, "import", str(sales),
+         "--kind", "purchases", "--db", str(book_path), "--country", "GB"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+        for tag in ("a", "b")]
+    _wait_for([sync / "planned-a", sync / "planned-b"], processes)
+    (sync / "go").touch()
+    outputs = [p.communicate(timeout=300) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], outputs
+    with sqlite3.connect(book_path) as conn:
+        # Three coffees a customer on one day: three sales, once each (not six).
+        assert conn.execute("SELECT COUNT(*) FROM purchase").fetchone()[0] == 60
+    assert sorted("imported: 0 purchases" in out for out, _err in outputs) == [False, True]
 
 
 def test_three_imports_wait_for_a_writer_and_all_succeed(tmp_path, book_path):

@@ -287,10 +287,16 @@ def _drop(members: list[int], rows: list[PlannedRow], status: str, reason: str) 
     return None
 
 
+def _key(purchase: PlannedPurchase) -> tuple:
+    return (purchase.customer_id, purchase.day.isoformat(), purchase.total,
+            purchase.receipt.casefold())
+
+
 def _mark_duplicates(db: SqliteDatabase, purchases: list[PlannedPurchase],
-                     rows: list[PlannedRow]) -> None:
+                     rows: list[PlannedRow], accounted: Counter | None = None) -> None:
     """Skip purchases already in the book: same customer, day, total and receipt number. Each
-    purchase in the book accounts for one in the file."""
+    purchase in the book accounts for one in the file (`accounted`: those already matched to
+    file purchases marked as duplicates before)."""
     if not purchases:
         return
     wanted = sorted({(p.customer_id, p.day.isoformat()) for p in purchases})
@@ -307,11 +313,12 @@ def _mark_duplicates(db: SqliteDatabase, purchases: list[PlannedPurchase],
                 (pairs,)):
             match = _RECEIPT_IN_NOTE.match(note or "")
             known[(cid, str(day)[:10], total, match.group(1).casefold() if match else "")] += 1
+    if accounted:
+        known.subtract(accounted)
     if not known:
         return
     for purchase in purchases:
-        key = (purchase.customer_id, purchase.day.isoformat(), purchase.total,
-               purchase.receipt.casefold())
+        key = _key(purchase)
         if known[key] > 0:
             known[key] -= 1
             purchase.duplicate = True
@@ -353,13 +360,17 @@ def apply(plan_: PurchasePlan, db: SqliteDatabase, progress: Progress | None = N
     `progress(done, total)` after each chunk; returning False raises ImportCancelled and
     nothing is written. No loyalty points are earned by imported history. Another crmdesk
     writing: see `write_turn` (`patience`, `waiting`; BookBusy)."""
-    result = PurchaseResult(batch=batch or uuid.uuid4().hex[:12],
-                            duplicates=plan_.duplicate_purchases)
-    # In customer order: the per-customer indexes and sums are written close together.
-    purchases = sorted(plan_.to_import, key=lambda p: (p.customer_id, p.day))
-    total = len(purchases)
     stamp = utc_naive(now()).replace(microsecond=0)
     with write_turn(db, patience, waiting):
+        # Checked again now that this import holds the book: sales another import wrote since
+        # the check (the same file imported twice at once) are skipped, not doubled.
+        _mark_duplicates(db, plan_.to_import, plan_.rows,
+                         Counter(_key(p) for p in plan_.purchases if p.duplicate))
+        result = PurchaseResult(batch=batch or uuid.uuid4().hex[:12],
+                                duplicates=plan_.duplicate_purchases)
+        # In customer order: the per-customer indexes and sums are written close together.
+        purchases = sorted(plan_.to_import, key=lambda p: (p.customer_id, p.day))
+        total = len(purchases)
         categories, products = _catalogue(db, "category"), _catalogue(db, "product")
         _add_catalogue(db, purchases, categories, products, result)
         product_category = dict(db.execute_sql("SELECT id, category_id FROM product"))
