@@ -403,3 +403,25 @@ def test_namesakes_of_the_programs_own_csv_stay_two(tmp_path):
         target.db.close()
     assert actions == {"own.csv": ["create", "create"],  # two customers of one book
                        "foreign.csv": ["create", "skip"]}  # likely one person entered twice
+
+
+def test_a_persons_own_export_imports_too(tmp_path):
+    """The "what do you hold about me?" file (version 1, its sales in words) brings the person
+    back with dates, consents and conversations; its sales are for reading and stay out."""
+    source = open_database(tmp_path / "source.db")
+    try:
+        fill(source.db)
+        found = export.export_person(source.db, 1, tmp_path, now=NOW)
+    finally:
+        source.db.close()
+    db_path = tmp_path / "book.db"
+    assert main(["import", str(found.json_path), "--db", str(db_path)]) == 0
+    opened = open_database(db_path)
+    try:
+        book = CustomerBook(opened.db, now=clock, default_country=lambda: "GB")
+        card = book.card(1)
+        assert card.name == "Anna Schmidt" and len(card.data.consents) == 3
+        assert [i.summary for i in card.interactions] == ["Asked about the blue scarf"]
+        assert opened.db.execute_sql("SELECT COUNT(*) FROM purchase").fetchone() == (0,)
+    finally:
+        opened.db.close()

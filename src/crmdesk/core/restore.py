@@ -190,7 +190,7 @@ def apply(plan_: RestorePlan, db: SqliteDatabase, document: JsonDocument | None 
         names.load(document)
         restore_settings(db, document, names, added)
         result = importing.apply(plan_, db, progress, now)
-        writer = History(db, names, added)
+        writer = History(db, names, added, sales=document.version >= 2)
         created = {row.index: cid for row, cid in zip(plan_.to_create, result.created_ids,
                                                       strict=False)}
         merged_ids = {cid for cid, _before in result.merged}

@@ -109,10 +109,13 @@ def restore_settings(db: SqliteDatabase, document: JsonDocument, names: Catalogu
 
 class History:
     """A customer's conversations, follow-ups, appointments, purchases and loyalty entries.
-    For a merged customer (`fresh` False), entries the book already has are not doubled."""
+    For a merged customer (`fresh` False), entries the book already has are not doubled.
+    `sales` False (a version 1 file): purchases and loyalty are not read (a person's own export
+    has them in words and decimals, for reading, not for bringing back)."""
 
-    def __init__(self, db: SqliteDatabase, names: Catalogue, added: dict[str, int]):
-        self.db, self.names, self.added = db, names, added
+    def __init__(self, db: SqliteDatabase, names: Catalogue, added: dict[str, int],
+                 sales: bool = True):
+        self.db, self.names, self.added, self.sales = db, names, added, sales
 
     def _count(self, kind: str) -> None:
         self.added[kind] = self.added.get(kind, 0) + 1
@@ -157,6 +160,8 @@ class History:
                 (cid, starts, a.get("place") or "", a.get("note") or "", a.get("lead_minutes"),
                  text(when(a.get("created_at"))) or starts, text(when(a.get("done_at")))))
             self._count("appointments")
+        if not self.sales:
+            return
         purchase_ids = {}
         for p in item.get("purchases") or []:
             new_id = self._purchase(cid, p, fresh)
