@@ -91,6 +91,20 @@ def too_many_columns_sheet(path: Path) -> Path:
     return _xlsx(path, "<sheetData>" + _row(1, *names) + _row(2, ("A", "Ann")) + "</sheetData>")
 
 
+def unzips_huge(path: Path) -> Path:
+    """A workbook of a few hundred kilobytes whose sheet unzips to 160 MB."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in _XLSX_PARTS.items():
+            archive.writestr(name, text)
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write((_SHEET + "<sheetData>" + _row(1, ("A", "Name"))).encode())
+            row = _row(2, ("A", "Ann Lee")).encode()
+            for _ in range(160 * 1024 * 1024 // len(row)):
+                sheet.write(row)
+            sheet.write(b"</sheetData></worksheet>")
+    return path
+
+
 def _vcard(path: Path, lines: list[str]) -> Path:
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     return path
@@ -165,6 +179,7 @@ CASES = {  # name: (make the file, what the refusal names, or None when it impor
     "huge_dimension.xlsx": (huge_dimension, None),
     "wide_sheet.xlsx": (wide_sheet, None),
     "too_many_columns.xlsx": (too_many_columns_sheet, "more than 1,000 columns"),
+    "unzips_huge.xlsx": (unzips_huge, "more than the 150 MB crmdesk reads"),
     "many_phones.vcf": (many_phones, "more than 50 phone numbers"),
     "folded.vcf": (folded, "longer than 1,000,000 characters"),
     "quoted_printable.vcf": (quoted_printable, "longer than 1,000,000 characters"),

@@ -18,8 +18,8 @@ from crmdesk.formats.import_common import (
     make_table,
 )
 
-MAX_UNPACKED = 400_000_000  # bytes of the workbook's parts once unzipped
-MAX_STRINGS = 150_000_000  # bytes of its shared text (openpyxl holds it all in memory)
+MAX_UNPACKED = 150_000_000  # bytes of the workbook's parts unzipped (openpyxl: 3-5 MB a second)
+MAX_STRINGS = 100_000_000  # bytes of its shared text (openpyxl holds it all in memory)
 
 
 def _open(path: Path | str):
