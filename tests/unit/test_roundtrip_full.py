@@ -14,6 +14,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
+
 from crmdesk.cli import main
 from crmdesk.core import importing, restore
 from crmdesk.core.customers import CustomerBook
@@ -425,3 +427,32 @@ def test_a_persons_own_export_imports_too(tmp_path):
         assert opened.db.execute_sql("SELECT COUNT(*) FROM purchase").fetchone() == (0,)
     finally:
         opened.db.close()
+
+
+def test_stopping_while_the_history_is_written_leaves_the_book_as_it_was(tmp_path):
+    source = open_database(tmp_path / "source.db")
+    try:
+        book = CustomerBook(source.db, now=clock, default_country=lambda: "GB")
+        for number in range(600):
+            cid = book.create(CustomerInput(first_name=f"Person{number}", last_name="Test"))
+            book.log_interaction(cid, "call", "hello")
+        export.export_json(source.db, tmp_path / "all.json", now=NOW)
+    finally:
+        source.db.close()
+    target = open_database(tmp_path / "target.db")
+    try:
+        document = import_json.read_json(tmp_path / "all.json")
+        plan = restore.plan(document, target.db, "GB", today=TODAY)
+        seen = []
+
+        def progress(done, total):
+            seen.append((done, total))
+            return len(seen) < 3  # the customers are written (1, 2), then stop in the history
+
+        with pytest.raises(importing.ImportCancelled):
+            restore.apply(plan, target.db, document, progress=progress, now=clock)
+        assert seen[-1] == (500, 600)
+        assert target.db.execute_sql("SELECT COUNT(*) FROM customer").fetchone() == (0,)
+        assert target.db.execute_sql("SELECT COUNT(*) FROM interaction").fetchone() == (0,)
+    finally:
+        target.db.close()

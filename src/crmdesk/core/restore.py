@@ -181,7 +181,8 @@ def apply(plan_: RestorePlan, db: SqliteDatabase, document: JsonDocument | None 
           patience: float | None = None, waiting: Callable[[], None] | None = None) -> Restored:
     """Write the plan and everything that comes with it: one transaction, all or nothing,
     taking the book's write turn as `importing.apply` does (`patience`, `waiting`: see
-    core/write_turn.py; BookBusy). Raises ImportFileError (nothing written) when a customer's
+    core/write_turn.py; BookBusy). `progress(done, total)` is called for the customers, then
+    again for their history; returning False cancels (ImportCancelled, nothing written). Raises ImportFileError (nothing written) when a customer's
     history in the file is damaged."""
     document = document if document is not None else plan_.document
     added: dict[str, int] = {}
@@ -196,6 +197,7 @@ def apply(plan_: RestorePlan, db: SqliteDatabase, document: JsonDocument | None 
         merged_ids = {cid for cid, _before in result.merged}
         merged = {row.index: row.existing_id for row in plan_.to_merge
                   if row.existing_id in merged_ids}
+        total = len(document.customers)
         try:
             if created or merged:
                 for index, item in enumerate(document.customers):  # once, in order
@@ -206,6 +208,10 @@ def apply(plan_: RestorePlan, db: SqliteDatabase, document: JsonDocument | None 
                             added["customers in Trash"] = added.get("customers in Trash", 0) + 1
                     elif index in merged:
                         writer.add(merged[index], item, fresh=False)
+                    if progress is not None and index % 500 == 499 and \
+                            progress(index + 1, total) is False:  # the history, a second pass
+                        raise importing.ImportCancelled(
+                            "The import was cancelled: nothing was written.")
             writer.anonymous(document.purchases)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ImportFileError(
