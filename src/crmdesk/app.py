@@ -122,8 +122,36 @@ def run_gui(db_path: Path, *, ready_and_exit: bool = False, minimized: bool = Fa
     state = QSettings()
     # A new book's first start asks the shop's country, currency and date format (on the
     # welcome page: nothing modal, so a measuring run is not held up).
-    window = MainWindow(session, state,
-                        ask_shop_setup=not ready_and_exit and session.needs_shop_setup())
+    # A big book (checked later) whose damage the first page meets: told, and not shown.
+    from crmdesk.store.problems import BookDamaged, explain
+
+    met: list = []
+
+    def damage_met(exc: BaseException) -> bool:
+        problem = explain(exc, opened.path)
+        if isinstance(problem, BookDamaged):
+            met.append(problem)
+            return True
+        return False
+
+    install_exception_hook(reporter, log_path, handled=damage_met)
+    window = None
+    try:
+        window = MainWindow(session, state,
+                            ask_shop_setup=not ready_and_exit and session.needs_shop_setup())
+    except Exception as exc:
+        if not damage_met(exc):
+            raise
+    if met:
+        log.error("%s", met[0])
+        print(f"crmdesk: {met[0]}", file=sys.stderr)
+        if window is not None:
+            window.keep_state = False
+            window.deleteLater()
+        session.close()
+        if not ready_and_exit:
+            safety.offer_recovery(opened.path, met[0])
+        return EXIT_DATABASE
     reporter.parent_widget = window
     from crmdesk.ui.book_watch import BookWatch
 

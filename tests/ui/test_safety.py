@@ -301,3 +301,29 @@ def test_a_backup_that_finds_the_book_damaged_tells_the_window(qtbot, tmp_path):
         pass
     assert len(found) == 1 and isinstance(found[0], BookDamaged)
     assert backup.list_backups(path) == []  # no damaged copy counts as a backup
+
+
+def test_a_big_book_whose_damage_the_first_page_meets_exits_2_and_is_left_alone(
+        qapp, tmp_path, capsys, monkeypatch):
+    """A book too big to check at open: the list's first query meets the damage."""
+    import sqlite3
+
+    from crmdesk.app import run_gui
+    from crmdesk.store import db as store_db
+
+    monkeypatch.setenv("HOME", str(tmp_path))  # keep QSettings away from the real profile
+    monkeypatch.setattr(store_db, "QUICK_CHECK_BYTES", 0)  # as if the book were big
+    path = tmp_path / "crmdesk.db"
+    make_big_book(path)
+    with sqlite3.connect(path) as conn:
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'customer'"
+                            ).fetchone()[0]
+    conn.close()
+    with open(path, "r+b") as handle:  # the customers' table itself
+        handle.seek((root - 1) * 4096)
+        handle.write(b"\xff" * 4096)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    status = run_gui(path, ready_and_exit=True)
+    err = capsys.readouterr().err
+    assert status == 2 and "damaged" in err
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
