@@ -59,7 +59,7 @@ def test_csv_has_every_column_guards_formulas_and_keeps_phones(db, tmp_path, ann
     assert unguard(anna_row["Phone"]) == "+44 7911123456"
     assert anna_row["Birthday"] == "1990-03-12"
     assert anna_row["Anniversary"] == "'--04-01"  # yearless; guarded so it is not -3
-    assert anna_row["Tags"] == "gift, wrapped, vip"
+    assert anna_row["Tags"] == '"gift, wrapped", vip'  # a tag with a comma stays one
     assert anna_row["Email consent"] == "yes 2026-01-05 (signup form)"
     assert anna_row["Address"] == "1 High St\nFlat 2"
     assert anna_row["Created"] == "2026-03-10 10:30"

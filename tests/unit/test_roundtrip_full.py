@@ -41,7 +41,8 @@ def fill(db) -> None:
         whatsapp="+44 7911 123457", address="1 High St\nFlat 2", city="Bath",
         postcode="BA1 1AA", country="GB", notes="=1+2 is not a formula\nloves; commas",
         likes="tea", dislikes="coffee", diet="vegan", sizes="M", status="prospect",
-        source="Instagram", keep_in_touch_days=30, tags=["vip", "Café regular"],
+        source="Instagram", keep_in_touch_days=30,
+        tags=["vip", "Café regular", "gift, wrapped", 'the "good" ones'],
         dates=[DateInput("birthday", 12, 3, 1990), DateInput("anniversary", 1, 4, None),
                DateInput("custom", 5, 6, None, label="Name day", lead_days=3),
                DateInput("custom", 9, 9, 2015, label="First visit")],
@@ -300,6 +301,8 @@ def test_csv_export_comes_back_whole_into_an_empty_book(tmp_path):
     assert anna["SMS consent"] == "no 2026-02-01 (asked at the till)"
     assert anna["Other dates"] == "Name day --06-05; First visit 2015-09-09"
     assert anna["Keep in touch (days)"] == "30"
+    assert anna["Tags"] == 'Café regular, "gift, wrapped", "the ""good"" ones", vip'
+
     firm = next(r for r in first if r["Business"] == "Bolt & Nut Ltd")
     assert (firm["Kind"], firm["Do not contact"], firm["Status"]) == ("business", "yes", "former")
 

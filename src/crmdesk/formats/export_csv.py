@@ -115,6 +115,13 @@ def _field(name: str) -> Callable[[dict], str]:
     return lambda record: record[name]
 
 
+def _tag(name: str) -> str:
+    """A tag as the list of tags writes it: in quotes when it holds a separator or a quote."""
+    if any(mark in name for mark in ',;"') or ":::" in name or name.startswith("*"):
+        return '"' + name.replace('"', '""') + '"'
+    return name
+
+
 def _phone(name: str) -> Callable[[dict], str]:
     return lambda record: spaced_phone(record[name])
 
@@ -140,7 +147,7 @@ COLUMNS: dict[str, tuple[str, Callable[[dict], str]]] = {
     "postcode": ("Postcode", _field("postcode")),
     "city": ("City", _field("city")),
     "country": ("Country", _field("country")),
-    "tags": ("Tags", lambda r: ", ".join(r["tags"])),
+    "tags": ("Tags", lambda r: ", ".join(_tag(t) for t in r["tags"])),
     "status": ("Status", _field("status")),
     "source": ("Source", _field("source")),
     "notes": ("Notes", _field("notes")),

@@ -10,7 +10,8 @@ Read as crmdesk's own CSV writes them (formats/export_csv.py) and as other progr
 - keep in touch: a number of days ("30", "30 days");
 - kind: person or business (also individual, private, B2C / company, organisation, B2B);
 - other dates: "Name day --06-05; First visit 2015-09-09", a label and a date each (a label
-  "Birthday" or "Anniversary" gives that kind of date).
+  "Birthday" or "Anniversary" gives that kind of date);
+- tags: "vip, late payer" (also ; and Google's :::), a tag holding a comma in quotes.
 
 A value that cannot be read this way is not dropped: it goes to the notes ("Email consent:
 maybe"), so nothing the file held is lost.
@@ -42,6 +43,28 @@ _WORDS = {"kind": "Kind", "do_not_contact": "Do not contact",
           "keep_in_touch_days": "Keep in touch", "consent_email": "Email consent",
           "consent_sms": "SMS consent", "consent_whatsapp": "WhatsApp consent",
           "consent_phone": "Phone consent"}
+
+
+_LIST_SPLIT = re.compile(r"\s*(?::::|;|,)\s*")
+_QUOTED = re.compile(r'\s*(?:"((?:[^"]|"")*)"|([^,;]*?))\s*(?:::: ?|[,;]|$)')
+
+
+def split_tags(text: str) -> list[str]:
+    """Tags as lists are written: "vip, late payer", "a; b", Google's "a ::: b", and crmdesk's
+    own quotes around a tag that holds a comma ("\"gift, wrapped\", vip"). Google's system
+    groups ("* myContacts") are left out."""
+    if '"' not in text:
+        found = _LIST_SPLIT.split(text)
+    else:
+        found, at = [], 0
+        while at < len(text):
+            match = _QUOTED.match(text, at)
+            if match is None or match.end() == at:
+                break
+            quoted, plain = match.groups()
+            found.append(quoted.replace('""', '"') if quoted is not None else plain)
+            at = match.end()
+    return [t for t in found if t and not t.startswith("*")]
 
 
 def yes_no(text: str) -> bool | None:

@@ -12,7 +12,6 @@ from crmdesk.formats import import_extras
 from crmdesk.formats.import_common import Table, cell_text
 from crmdesk.formats.import_mapping import _PHONE_RANK, DateProblem, read_date
 
-_LIST_SPLIT = re.compile(r"\s*(?::::|;|,)\s*")
 _STATUS = {"prospect": "prospect", "lead": "prospect", "potential": "prospect",
            "customer": "customer", "client": "customer", "active": "customer",
            "former": "former", "former customer": "former", "inactive": "former", "": "customer"}
@@ -86,7 +85,7 @@ class RowReader:
             if field == "email":
                 emails.extend(e for e in (x.strip() for x in text.split(":::")) if e)
             elif field == "tags":
-                tags.extend(t for t in _LIST_SPLIT.split(text) if t and not t.startswith("*"))
+                tags.extend(import_extras.split_tags(text))
             elif field in _JOINED:
                 values[field] = f"{values[field]}{_JOINED[field]}{text}" \
                     if field in values else text
