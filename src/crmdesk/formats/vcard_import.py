@@ -27,7 +27,6 @@ from crmdesk.formats.import_common import (
 _FIXED = ("First Name", "Last Name", "Full Name", "Organization", "Street", "City",
           "Postcode", "Country", "Birthday", "Anniversary", "Notes", "Categories")
 _BINARY = ("PHOTO", "LOGO", "SOUND", "KEY")
-_MAYBE_BINARY = re.compile("PHOTO|LOGO|SOUND|KEY|B")  # quick: most lines are none of these
 _DATE = re.compile(r"^(?:(\d{4})|--)-?(\d{2})-?(\d{2})(?:T.*)?$")
 
 
@@ -40,46 +39,58 @@ def parse_date(value: str) -> PartialDate | str:
     return PartialDate(int(day), int(month), int(year) if year else None)
 
 
-def _binary(head: str) -> bool:
-    """True for the (upper-case) start of a property whose value crmdesk does not keep (a picture, a sound,
-    a key, anything base64): its folded lines are passed over, never joined."""
+def _kind(line: str) -> str:
+    """What the start of a logical line says about how its value continues: "binary" for a
+    property crmdesk does not keep (a picture, a sound, a key, anything base64: its folded
+    lines are passed over, never joined), "qp" for quoted-printable (2.1), else ""."""
+    head = line.partition(":")[0].upper()
+    if "QUOTED-PRINTABLE" in head:
+        return "qp"
     pieces = head.split(";")
-    name = pieces[0].rsplit(".", 1)[-1].strip()
-    return name in _BINARY or len(pieces) > 1 and any(p.replace(" ", "") in ("ENCODING=B", "ENCODING=BASE64", "BASE64")
-                                  for p in pieces[1:])
+    if pieces[0].rsplit(".", 1)[-1].strip() in _BINARY or any(
+            p.replace(" ", "") in ("ENCODING=B", "ENCODING=BASE64", "BASE64")
+            for p in pieces[1:]):
+        return "binary"
+    return ""
 
 
 def _unfold(text: str) -> Iterator[tuple[int, str]]:
     """The logical lines of the file and the line each starts on: folded lines joined (and
     quoted-printable soft line breaks of 2.1), in time linear in the file's size. A value
-    longer than MAX_CELL once joined is refused; binary values are passed over unjoined."""
+    longer than MAX_CELL once joined is refused; binary values are passed over unjoined.
+    (A line's kind is looked at only when a line continues it: most lines stand alone.)"""
     parts: list[str] = []
     size = start = 0
-    qp = skipping = False
+    kind = None  # of the line in `parts`, once looked at
     for number, raw in enumerate(text.splitlines(), start=1):
-        if parts and raw[:1] in (" ", "\t"):
-            piece = raw[1:]
-        elif parts and qp and parts[-1].endswith("="):
-            parts[-1] = parts[-1][:-1]  # quoted-printable soft line break (2.1)
-            piece = raw
-        else:
-            if parts:
-                yield start, "".join(parts)
-            head = raw.split(":", 1)[0].upper()
-            qp = "QUOTED-PRINTABLE" in head
-            skipping = _MAYBE_BINARY.search(head) is not None and _binary(head)
-            parts, size, start = [raw], len(raw), number
-            if size > MAX_CELL and not skipping:
+        if parts:
+            if raw[:1] in (" ", "\t"):
+                if kind is None:
+                    kind = _kind(parts[0])
+                if kind == "binary":
+                    continue
+                piece = raw[1:]
+            elif parts[-1][-1:] == "=" and (kind if kind is not None
+                                            else _kind(parts[0])) == "qp":
+                kind = "qp"
+                parts[-1] = parts[-1][:-1]  # quoted-printable soft line break (2.1)
+                piece = raw
+            else:
+                yield start, parts[0] if len(parts) == 1 else "".join(parts)
+                parts, size, start, kind = [raw], len(raw), number, None
+                if size > MAX_CELL and _kind(raw) != "binary":
+                    raise _too_long(start)
+                continue
+            size += len(piece)
+            if size > MAX_CELL:
                 raise _too_long(start)
-            continue
-        if skipping:
-            continue
-        size += len(piece)
-        if size > MAX_CELL:
-            raise _too_long(start)
-        parts.append(piece)
+            parts.append(piece)
+        else:
+            parts, size, start, kind = [raw], len(raw), number, None
+            if size > MAX_CELL and _kind(raw) != "binary":
+                raise _too_long(start)
     if parts:
-        yield start, "".join(parts)
+        yield start, parts[0] if len(parts) == 1 else "".join(parts)
 
 
 def _too_long(line: int) -> ImportFileError:
