@@ -242,16 +242,16 @@ def test_a_wide_file_keeps_the_named_columns(tmp_path):
 
 
 def test_a_value_past_its_cap_rejects_its_row_and_keeps_it_whole(db, clock, tmp_path):
-    notes = "n" * 20_001
+    notes = "n" * 100_001
     path = tmp_path / "caps.csv"
     path.write_text(f"Name,Phone,Notes\nAnn Lee,07400 123456,{notes}\n"
-                    f"{'B' * 201},07400 123457,\nCarl Dent,07400 123458,{'n' * 20_000}\n",
+                    f"{'B' * 201},07400 123457,\nCarl Dent,07400 123458,{'n' * 100_000}\n",
                     encoding="utf-8")
     table = import_file.read_file(path)
     plan = importing.plan(table, import_mapping.build_mapping(table.headers), db, "GB",
                           today=clock.today())
     assert [(r.label, r.reason) for r in plan.rejected] == [
-        ("Row 2", "Notes is 20,001 characters long; an import takes at most 20,000. "
+        ("Row 2", "Notes is 100,001 characters long; an import takes at most 100,000. "
                   "Shorten it in the file."),
         ("Row 3", "First name is 201 characters long; an import takes at most 200. "
                   "Shorten it in the file.")]

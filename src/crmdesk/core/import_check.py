@@ -26,7 +26,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 from crmdesk.core import phones, validation
 from crmdesk.core.model import ConsentInput, CustomerInput, DateInput
-from crmdesk.formats.import_rows import RowProblem, RowReader, reason
+from crmdesk.formats.import_rows import RowProblem, RowReader, kept_as_written, reason
 
 CHUNK = 2000
 PARALLEL_FROM = 20_000  # rows; below this a helper's start-up (some 0.3 s) is not worth it
@@ -46,10 +46,13 @@ _CONSENT_FIELDS = tuple(f.name for f in dataclasses.fields(ConsentInput))
 #: row, saying which field and how long (the row is kept whole in the file, and in the rejected
 #: rows file to fix): never cut silently, and never stored as a 10 MB name that slows every
 #: list and search. Far above real names, addresses and notes.
+# Short fields are capped near what any real value needs; the free-text ones far above it (a
+# shop's notes on a customer, carried over from another program, can run to pages: 100,000
+# characters is some 50 pages), so only a hostile file meets them.
 FIELD_CAPS = {"first_name": 200, "last_name": 200, "business_name": 200, "email": 254,
-              "phone": 64, "phone_alt": 64, "whatsapp": 64, "address": 1000, "city": 200,
-              "postcode": 40, "country": 100, "notes": 20_000, "likes": 2000,
-              "dislikes": 2000, "diet": 2000, "sizes": 2000, "source": 200}
+              "phone": 64, "phone_alt": 64, "whatsapp": 64, "address": 2000, "city": 200,
+              "postcode": 40, "country": 100, "notes": 100_000, "likes": 20_000,
+              "dislikes": 20_000, "diet": 20_000, "sizes": 20_000, "source": 200}
 MAX_TAGS = 100  # tags on one customer
 MAX_TAG = 100  # characters in one tag
 _NAMES = {"first_name": "First name", "last_name": "Last name", "business_name": "Company",
@@ -98,7 +101,36 @@ def check_row(reader: RowReader, raw: list, default_country: str, today: dt.date
     except RowProblem as exc:
         return str(exc)
     except validation.ValidationError as exc:
-        return reason(exc.errors, data)
+        kept = keep_unchecked(data, exc.errors)
+        if kept is None:
+            return reason(exc.errors, data)
+    try:
+        return validation.validate(kept, default_country, today, normalise_phone=normalise_phone)
+    except validation.ValidationError as exc:
+        return reason(exc.errors, kept)
+
+
+def keep_unchecked(data: CustomerInput, errors: dict[str, str]) -> CustomerInput | None:
+    """`data` with the dates and the e-mail that fail their check moved to the notes as written,
+    when those are the row's only problems (a person is never turned away for them); else None.
+    """
+    if not all(key.startswith("dates.") or key == "email" for key in errors):
+        return None
+    lines, bad = [], set()
+    for key in errors:
+        if key == "email":
+            lines.append(kept_as_written("E-mail", data.email))
+            continue
+        index = int(key.split(".")[1])
+        item = data.dates[index]
+        bad.add(index)
+        what = item.label or "Date" if item.kind == "custom" else item.kind.capitalize()
+        year = f"/{item.year}" if item.year else ""
+        lines.append(kept_as_written(what, f"{item.day:02d}/{item.month:02d}{year}"))
+    notes = "\n".join([data.notes, *lines]) if data.notes else "\n".join(lines)
+    return dataclasses.replace(
+        data, notes=notes, email="" if "email" in errors else data.email,
+        dates=[d for i, d in enumerate(data.dates) if i not in bad])
 
 
 def pack(data: CustomerInput) -> tuple:

@@ -72,9 +72,13 @@ class RowReader:
             if cell != "" and cell is not None:  # (a number 0 from a spreadsheet is kept)
                 text = phone_text(cell, self.default_country)
                 phones.extend(p for p in (x.strip() for x in text.split(":::")) if p)
+        unread: list[str] = []  # dates that cannot be read: kept as written, in the notes
         for i, field in self.date_cols:
             if row[i] != "":  # read_date's answer for an empty cell: no date
-                found_dates.extend(self._date(i, field, row))
+                try:
+                    found_dates.extend(self._date(i, field, row))
+                except RowProblem:
+                    unread.append(kept_as_written(_label(field), cell_text(row[i]).strip()))
         for i, field in self.text_cols:
             cell = row[i]
             text = cell.strip() if cell.__class__ is str else (
@@ -113,7 +117,7 @@ class RowReader:
         data.phone_alt = unique_phones[1] if len(unique_phones) > 1 else ""
         unique_emails = list(dict.fromkeys(emails))
         data.email = unique_emails[0] if unique_emails else ""
-        extra = []
+        extra = unread
         if len(unique_phones) > 2:
             extra.append("Other phones: " + ", ".join(unique_phones[2:]))
         if len(unique_emails) > 1:
@@ -158,6 +162,12 @@ _LABELS = {"first_name": "Name", "last_name": "Name", "business_name": "Business
            "phone": "Phone", "phone_alt": "Second phone", "whatsapp": "WhatsApp",
            "email": "E-mail", "status": "Status", "keep_in_touch_days": "Keep in touch",
            "birthday": "Birthday", "anniversary": "Anniversary", "event": "Date"}
+
+
+def kept_as_written(what: str, value: str) -> str:
+    """The line a value that fails its check leaves in the notes, so the person is imported
+    with it instead of being turned away for it ("nothing the user entered is ever lost")."""
+    return f"{what} as written in the imported file (to check): {value}"
 
 
 def _label(field: str) -> str:
