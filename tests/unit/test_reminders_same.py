@@ -62,16 +62,15 @@ _FOLLOW_UPS = f"""SELECT f.id, f.title, f.due_on, {_CUSTOMER}
 FROM follow_up f CROSS JOIN customer c ON c.id = f.customer_id
 WHERE f.done_at IS NULL AND f.due_on < :until AND c.deleted_at IS NULL
     AND {_not_closed("'follow_up:' || f.id || ':' || f.due_on")}"""
-# Keep in touch counts purchases too (read here from the sales themselves): due N days after
-# the later of the last conversation and the last purchase; a purchase on or after the day the
-# conversation-only lapse falls due gives that lapse a key of its own.
+# Keep in touch counts purchases too (read here from the sales themselves, not from
+# customer.touched_at, which the schema's triggers keep): due N days after the later of the
+# last conversation and the last purchase's day, with that day in its key.
 _BOUGHT = "(SELECT MAX(p.purchased_on) FROM purchase p WHERE p.customer_id = c.id)"
 _LATER = f"{_BOUGHT} > COALESCE(c.last_contact_at, c.created_at)"
 _DUE = f"CASE WHEN {_LATER} THEN julianday({_BOUGHT}) + c.keep_in_touch_days ELSE {_TOUCH} END"
-_KEY = (f"'keep_in_touch:' || c.id || ':' || date({_TOUCH}) || "
-        f"CASE WHEN {_BOUGHT} >= date({_TOUCH}) THEN '+' || {_BOUGHT} ELSE '' END")
+_KEY = f"'keep_in_touch:' || c.id || ':' || date({_DUE})"
 _KEEP_IN_TOUCH = f"""SELECT date({_DUE}), c.last_contact_at, c.created_at,
-    CASE WHEN {_LATER} THEN {_BOUGHT} END, {_KEY}, {_CUSTOMER}
+    CASE WHEN {_LATER} THEN {_BOUGHT} || ' 00:00:00' ELSE c.last_contact_at END, {_CUSTOMER}
 FROM customer c
 WHERE c.keep_in_touch_days IS NOT NULL AND c.deleted_at IS NULL AND c.do_not_contact = 0
     AND {_DUE} < julianday(:until) AND {_not_closed(_KEY)}"""

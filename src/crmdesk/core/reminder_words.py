@@ -65,10 +65,13 @@ def _follow_up(ctx: _Ctx, row: tuple) -> Occurrence:
 
 
 def _keep_in_touch(ctx: _Ctx, row: tuple) -> Occurrence:
-    """`row`: the day it falls due, last conversation (UTC), added (UTC), the day of the last
-    purchase when that is the later touch (a local date; else None), the key, the customer."""
-    overdue_on, last_contact, created, bought_on, key, *customer = row
+    """`row`: the day it falls due, last conversation (UTC), added (UTC), the last touch
+    (customer.touched_at: the last conversation as it is, or the day of a later purchase as
+    "YYYY-MM-DD 00:00:00", a local date), the customer."""
+    overdue_on, last_contact, created, touched, *customer = row
     overdue_on = dt.date.fromisoformat(overdue_on)
+    # The purchase is the later touch when touched_at is not the conversation's own text.
+    bought_on = touched if touched is not None and touched != last_contact else None
     # Counted to the day it falls due when that is still ahead (Today's coming list), so a
     # lapse next week does not read "not spoken to for 0 days".
     last = (dt.date.fromisoformat(str(bought_on)[:10]) if bought_on
@@ -83,7 +86,7 @@ def _keep_in_touch(ctx: _Ctx, row: tuple) -> Occurrence:
     else:
         title = (f"You have not been in touch with {name} since adding them "
                  f"{_plural(since, 'day')} ago")
-    return _make("keep_in_touch", key,
+    return _make("keep_in_touch", f"keep_in_touch:{customer[0]}:{overdue_on.isoformat()}",
                  tuple(customer), overdue_on, ctx.morning(overdue_on), title,
                  source_id=customer[0])
 

@@ -18,9 +18,11 @@ taken as the system's local time). No Qt. The rules, decided here and held by th
   a conversation is logged or a purchase recorded (or that lapse is dismissed or done).
 - Keep in touch: a customer with keep_in_touch_days N is overdue on the UTC date of
   (last conversation, or when added if never, + N days), or N days after the day of their last
-  purchase when that is later (buying in the shop is being in touch); due at `remind_hour` on
-  that day. A conversation or a purchase moves the start, so the next lapse has a new key and
-  reminds once again.
+  purchase when that is later (buying in the shop is being in touch; the purchase's day is the
+  shop's local date as written, taken as it is, and counts when its midnight is after the last
+  conversation in UTC, or after being added); due at `remind_hour` on that day. A
+  conversation or a purchase moves the start, so the next lapse has a new key and reminds once
+  again.
 - Do not contact: only keep-in-touch skips them; their dates, follow-ups and appointments still
   remind the owner. Customers in Trash remind of nothing.
 - Snoozed: back when snoozed_until <= now, however long ago its day was.
@@ -93,7 +95,7 @@ from crmdesk.core.settings import BusinessSettings
 from crmdesk.store.db import change_mark
 
 _CUSTOMER = "c.id, c.display_name, c.sort_name, c.phone, c.email, c.whatsapp"
-_TOUCH = "julianday(COALESCE(c.last_contact_at, c.created_at)) + c.keep_in_touch_days"
+_TOUCH = "julianday(COALESCE(c.touched_at, c.created_at)) + c.keep_in_touch_days"
 # Every "is it recorded?" test reads the index of (key, state, snoozed_until) alone (schema 5);
 # the planner would pick the unique key index and read each row for its state.
 _DELIVERY = "reminder_delivery r INDEXED BY reminder_delivery_state"
@@ -154,33 +156,17 @@ _FOLLOW_UPS = f"""SELECT f.id, f.title, f.due_on, {_CUSTOMER}
 FROM follow_up f CROSS JOIN customer c ON c.id = f.customer_id
 WHERE f.done_at IS NULL AND f.due_on < :until AND c.deleted_at IS NULL"""
 
-# A purchase is being in touch too (a weekly buyer is not "overdue"): a lapse falls due N days
-# after the later of the last conversation (or being added) and the last purchase (kept in
-# customer_sales by triggers). customer_touch_key (schema 5) orders the lapses by when they fall
-# due counting conversations only, and holds that key; a purchase only moves a lapse later, so
-# that range holds every lapse that is due. Its key: the conversation-only key, and for a
-# purchase on or after that day "<that key>+<purchase day>" (a purchase before it can only put
-# that one lapse off: N days after it is still before any later purchase). Both are built from
-# the index and customer_sales alone, so the check of a lapse already recorded reads no
-# customer row; only a lapse left open reads it, for N.
-_BASE_KEY = f"'keep_in_touch:' || c.id || ':' || date({_TOUCH})"
-# (the day in the index's key, not date() again: a day's text costs more than the lookup)
-_TOUCH_KEY = (f"{_BASE_KEY} || CASE WHEN s.last_purchase_on >= substr({_BASE_KEY}, -10) "
-              "THEN '+' || s.last_purchase_on ELSE '' END")
-_BOUGHT_LATER = "s.last_purchase_on > COALESCE(c.last_contact_at, c.created_at)"
-_TOUCH_DUE = (f"CASE WHEN {_BOUGHT_LATER} THEN julianday(s.last_purchase_on) + "
-              f"c.keep_in_touch_days ELSE {_TOUCH} END")
-_KEEP_IN_TOUCH = f"""SELECT date({_TOUCH_DUE}), c.last_contact_at, c.created_at,
-    CASE WHEN {_BOUGHT_LATER} THEN s.last_purchase_on END, {_TOUCH_KEY}, {_CUSTOMER}
+# A purchase is being in touch too (a weekly buyer is not "overdue"): customer.touched_at
+# (schema 7, kept by triggers) is the later of the last conversation and the last purchase's
+# day, so a lapse falls due N days after it, and customer_touch_key holds when and its key: a
+# lapse already recorded is checked from that index alone, and a purchase moves the lapse and
+# its key just as a conversation does.
+_TOUCH_BASE = f"'keep_in_touch:' || c.id || ':' || date({_TOUCH})"
+_KEEP_IN_TOUCH = f"""SELECT date({_TOUCH}), c.last_contact_at, c.created_at, c.touched_at,
+    {_CUSTOMER}
 FROM customer c INDEXED BY customer_touch_key
-LEFT JOIN customer_sales s ON s.customer_id = c.id
 WHERE c.keep_in_touch_days IS NOT NULL AND c.deleted_at IS NULL AND c.do_not_contact = 0
     AND {_TOUCH} < julianday(:until)"""
-# due(): the open ones (the cheap test first); upcoming(): all up to :until.
-_KEEP_IN_TOUCH_DUE = f"""{_KEEP_IN_TOUCH} AND {_not_closed(_TOUCH_KEY)}
-    AND (s.last_purchase_on IS NULL OR {_TOUCH_DUE} < julianday(:until))"""
-_KEEP_IN_TOUCH_ALL = f"""{_KEEP_IN_TOUCH}
-    AND (s.last_purchase_on IS NULL OR {_TOUCH_DUE} < julianday(:until))"""
 
 _APPOINTMENT_BASE = "'appointment:' || a.id || ':' || strftime('%Y-%m-%dT%H%M', a.starts_at)"
 _APPOINTMENTS = f"""SELECT a.id, a.starts_at, a.place, COALESCE(a.lead_minutes, :lead),
@@ -203,7 +189,8 @@ def due(db: SqliteDatabase, now: dt.datetime,
                       params):
         found.append(_follow_up(ctx, row))
     if ctx.rules.keep_in_touch:
-        found.extend(_keep_in_touch(ctx, row) for row in _query(db, _KEEP_IN_TOUCH_DUE, params))
+        sql = f"{_KEEP_IN_TOUCH} AND {_not_closed(_TOUCH_BASE)}"
+        found.extend(_keep_in_touch(ctx, row) for row in _query(db, sql, params))
     found.extend(_open_rewards(db, ctx, settings))
     found = [o for o in found if o.remind_at <= ctx.now]
     found.extend(_recover_snoozed(db, ctx, {o.base for o in found}))
@@ -409,7 +396,7 @@ def upcoming(db: SqliteDatabase, today: dt.date, days: int = 14,
     params = {"until": (last + ONE_DAY).isoformat()}
     found.extend(_follow_up(ctx, row) for row in _query(db, _FOLLOW_UPS, params))
     if ctx.rules.keep_in_touch:
-        found.extend(_keep_in_touch(ctx, row) for row in _query(db, _KEEP_IN_TOUCH_ALL, params))
+        found.extend(_keep_in_touch(ctx, row) for row in _query(db, _KEEP_IN_TOUCH, params))
     start = dt.datetime.combine(today, dt.time(), tzinfo=tz)
     params = {"since": utc_naive(start).isoformat(" "), "lead": ctx.rules.appointment_minutes,
               "until": utc_naive(start + dt.timedelta(days=days + 2)).isoformat(" ")}

@@ -401,6 +401,110 @@ def _v6_phone_check(db: SqliteDatabase) -> None:
     search.index_customers(db, ids)
 
 
+# Keep in touch counts a purchase as being in touch. `touched_at` is the later of the last
+# conversation (last_contact_at, a UTC datetime text, copied as it is) and the day of the last
+# purchase (customer_sales.last_purchase_on, a local calendar date as the till wrote it, kept
+# as that day's "YYYY-MM-DD 00:00:00": no zone shift, so a lapse falls due N days after that
+# very day). A purchase is the later touch only when that midnight is after the last
+# conversation, or after being added when there was none (an old purchase brought in with a
+# new customer does not make them overdue at once); compared with julianday, not as text. NULL
+# when neither. Written by the triggers below only: a conversation (the interaction triggers
+# write last_contact_at), a purchase recorded, imported, removed, undone or moved by a merge
+# (the purchase triggers write customer_sales), a customer row written whole (the model's
+# save, a rescue, an undone merge). The keep-in-touch indexes are built again over
+# COALESCE(touched_at, created_at), so the reminder check reads the index alone, and a
+# purchase moves a lapse and its key exactly as a conversation does.
+V7_SQL = """
+ALTER TABLE customer ADD COLUMN touched_at DATETIME;
+UPDATE customer SET touched_at = COALESCE(
+    (SELECT datetime(s.last_purchase_on) FROM customer_sales s
+     WHERE s.customer_id = customer.id AND julianday(s.last_purchase_on)
+         > julianday(COALESCE(customer.last_contact_at, customer.created_at))),
+    customer.last_contact_at)
+WHERE last_contact_at IS NOT NULL
+    OR id IN (SELECT customer_id FROM customer_sales WHERE last_purchase_on IS NOT NULL);
+DROP INDEX customer_touch_due;
+DROP INDEX customer_touch_key;
+-- (customer_touch_due is not made again: customer_touch_key starts with the same expression)
+CREATE INDEX customer_touch_key ON customer (
+    julianday(COALESCE(touched_at, created_at)) + keep_in_touch_days,
+    'keep_in_touch:' || id || ':'
+        || date(julianday(COALESCE(touched_at, created_at)) + keep_in_touch_days))
+    WHERE keep_in_touch_days IS NOT NULL AND deleted_at IS NULL AND do_not_contact = 0;
+-- A lapse recorded under schema 6's key for a purchase on or after the conversation-only day
+-- ("keep_in_touch:<id>:<that day>+<purchase day>") takes the key it has now (N days after the
+-- purchase), so what was shown is not shown again; OR IGNORE keeps a key already there.
+UPDATE OR IGNORE reminder_delivery SET
+    occurrence_key = 'keep_in_touch:' || customer_id || ':' || date(julianday(substr(
+        occurrence_key, -10)) + (SELECT c.keep_in_touch_days FROM customer c
+                                 WHERE c.id = reminder_delivery.customer_id)),
+    occurs_on = date(julianday(substr(occurrence_key, -10)) + (SELECT c.keep_in_touch_days
+        FROM customer c WHERE c.id = reminder_delivery.customer_id))
+WHERE kind = 'keep_in_touch' AND occurrence_key LIKE 'keep_in_touch:%+%'
+    AND (SELECT c.keep_in_touch_days FROM customer c
+         WHERE c.id = reminder_delivery.customer_id) IS NOT NULL;
+-- A customer row written (a conversation's last_contact_at, the whole row saved): touched_at
+-- again from that row and its sales. (Not recursive: SQLite's recursive_triggers is off.)
+CREATE TRIGGER customer_touched_after_insert AFTER INSERT ON customer
+WHEN NEW.touched_at IS NOT COALESCE(
+    (SELECT datetime(s.last_purchase_on) FROM customer_sales s
+     WHERE s.customer_id = NEW.id AND julianday(s.last_purchase_on)
+         > julianday(COALESCE(NEW.last_contact_at, NEW.created_at))),
+    NEW.last_contact_at) BEGIN
+    UPDATE customer SET touched_at = COALESCE(
+        (SELECT datetime(s.last_purchase_on) FROM customer_sales s
+         WHERE s.customer_id = customer.id AND julianday(s.last_purchase_on)
+             > julianday(COALESCE(customer.last_contact_at, customer.created_at))),
+        customer.last_contact_at)
+    WHERE id = NEW.id;
+END;
+CREATE TRIGGER customer_touched_after_update
+AFTER UPDATE OF last_contact_at, created_at, touched_at ON customer
+WHEN NEW.touched_at IS NOT COALESCE(
+    (SELECT datetime(s.last_purchase_on) FROM customer_sales s
+     WHERE s.customer_id = NEW.id AND julianday(s.last_purchase_on)
+         > julianday(COALESCE(NEW.last_contact_at, NEW.created_at))),
+    NEW.last_contact_at) BEGIN
+    UPDATE customer SET touched_at = COALESCE(
+        (SELECT datetime(s.last_purchase_on) FROM customer_sales s
+         WHERE s.customer_id = customer.id AND julianday(s.last_purchase_on)
+             > julianday(COALESCE(customer.last_contact_at, customer.created_at))),
+        customer.last_contact_at)
+    WHERE id = NEW.id;
+END;
+-- The last purchase day changed (a sale recorded, imported, removed, undone or moved).
+CREATE TRIGGER customer_sales_touched_after_insert AFTER INSERT ON customer_sales
+WHEN NEW.last_purchase_on IS NOT NULL BEGIN
+    UPDATE customer SET touched_at = COALESCE(
+        (SELECT datetime(s.last_purchase_on) FROM customer_sales s
+         WHERE s.customer_id = customer.id AND julianday(s.last_purchase_on)
+             > julianday(COALESCE(customer.last_contact_at, customer.created_at))),
+        customer.last_contact_at)
+    WHERE id = NEW.customer_id;
+END;
+CREATE TRIGGER customer_sales_touched_after_update
+AFTER UPDATE OF last_purchase_on, customer_id ON customer_sales
+WHEN NEW.last_purchase_on IS NOT OLD.last_purchase_on OR NEW.customer_id IS NOT OLD.customer_id
+BEGIN
+    UPDATE customer SET touched_at = COALESCE(
+        (SELECT datetime(s.last_purchase_on) FROM customer_sales s
+         WHERE s.customer_id = customer.id AND julianday(s.last_purchase_on)
+             > julianday(COALESCE(customer.last_contact_at, customer.created_at))),
+        customer.last_contact_at)
+    WHERE id IN (OLD.customer_id, NEW.customer_id);
+END;
+CREATE TRIGGER customer_sales_touched_after_delete AFTER DELETE ON customer_sales
+WHEN OLD.last_purchase_on IS NOT NULL BEGIN
+    UPDATE customer SET touched_at = last_contact_at WHERE id = OLD.customer_id;
+END;
+"""
+
+
+def _v7_touched_at(db: SqliteDatabase) -> None:
+    for statement in _split_sql(V7_SQL):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[SqliteDatabase], None]
 
 #: The ladder. Append only: never edit a step that has been released.
@@ -411,6 +515,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (4, "purchases, loyalty and segments", _v4_sales),
     (5, "reminder check index", _v5_reminder_index),
     (6, "unchecked phone numbers, search folds more letters", _v6_phone_check),
+    (7, "purchases count as keeping in touch", _v7_touched_at),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]
