@@ -20,8 +20,9 @@ from crmdesk.store import migrations
 from crmdesk.store.db import open_database
 from crmdesk.store.models import Customer
 
-# What touched_at must be, worked out from the sales and the customer row themselves.
-_EXPECTED = """SELECT c.id, c.touched_at, CASE
+# What touched_at must be, worked out from the sales and the customer row themselves (NULL
+# for a customer without keep in touch: nothing reads it there).
+_EXPECTED = """SELECT c.id, c.touched_at, CASE WHEN c.keep_in_touch_days IS NULL THEN NULL
     WHEN (SELECT MAX(p.purchased_on) FROM purchase p WHERE p.customer_id = c.id)
         > COALESCE(c.last_contact_at, c.created_at)
     THEN (SELECT MAX(p.purchased_on) FROM purchase p WHERE p.customer_id = c.id) || ' 00:00:00'
@@ -78,6 +79,24 @@ def test_conversations_and_sales_move_it_and_taking_them_back_moves_it_back(
     sales.remove(same_day)
     assert touched(db, anna) == "2026-03-28 00:00:00"
     book.remove_interaction(talk)
+    assert wrong(db) == []
+
+
+def test_setting_keep_in_touch_fills_it_and_clearing_it_empties_it(db, add, book, sales, clock):
+    anna = add("Anna", "Berg")
+    book.log_interaction(anna, "call", "Asked about cheese")
+    clock.current = at(2026, 4, 30, 12)
+    sales.record(SaleInput(anna, dt.date(2026, 4, 2), total_minor=100))
+    assert touched(db, anna) is None  # no keep in touch: her sales write nothing to her row
+    data = book.load_input(anna)
+    data.keep_in_touch_days = 14
+    book.update(anna, data)
+    assert touched(db, anna) == "2026-04-02 00:00:00"
+    (lapse,) = touch(reminders.due(db, at(2026, 4, 30, 12)))
+    assert lapse.occurs_on == dt.date(2026, 4, 16)  # 2 April + 14 days
+    data.keep_in_touch_days = None
+    book.update(anna, data)
+    assert touched(db, anna) is None
     assert wrong(db) == []
 
 

@@ -401,19 +401,22 @@ def _v6_phone_check(db: SqliteDatabase) -> None:
     search.index_customers(db, ids)
 
 
-# Keep in touch counts a purchase as being in touch. `touched_at` is the later of the last
-# conversation (last_contact_at, a UTC datetime text, copied as it is) and the day of the last
-# purchase (customer_sales.last_purchase_on, a local calendar date as the till wrote it, kept
-# as that day's "YYYY-MM-DD 00:00:00": no zone shift, so a lapse falls due N days after that
-# very day). A purchase is the later touch only when that midnight is after the last
-# conversation, or after being added when there was none (an old purchase brought in with a
-# new customer does not make them overdue at once); compared with julianday, not as text. NULL
-# when neither. Written by the triggers below only: a conversation (the interaction triggers
-# write last_contact_at), a purchase recorded, imported, removed, undone or moved by a merge
-# (the purchase triggers write customer_sales), a customer row written whole (the model's
-# save, a rescue, an undone merge). The keep-in-touch indexes are built again over
-# COALESCE(touched_at, created_at), so the reminder check reads the index alone, and a
-# purchase moves a lapse and its key exactly as a conversation does.
+# Keep in touch counts a purchase as being in touch. For a customer with keep in touch,
+# `touched_at` is the later of the last conversation (last_contact_at, a UTC datetime text,
+# copied as it is) and the day of the last purchase (customer_sales.last_purchase_on, a local
+# calendar date as the till wrote it, kept as that day's "YYYY-MM-DD 00:00:00": no zone shift,
+# so a lapse falls due N days after that very day). A purchase is the later touch only when
+# that midnight is after the last conversation, or after being added when there was none (an
+# old purchase brought in with a new customer does not make them overdue at once); compared
+# with julianday, not as text. NULL when neither, and for customers without keep in touch
+# (nothing reads it there, and a sale of theirs then costs no write of their row: the demo's
+# million sales). Written by the triggers below only: a conversation (the interaction triggers
+# write last_contact_at), keep in touch set or changed, a purchase recorded, imported, changed,
+# removed, undone or moved by a merge (the purchase triggers write customer_sales), a customer
+# row written whole (the model's save writes last_contact_at too; a rescue inserts rows).
+# The keep-in-touch index is built again over COALESCE(touched_at, created_at), so the
+# reminder check reads the index alone, and a purchase moves a lapse and its key exactly as a
+# conversation does.
 V7_SQL = """
 ALTER TABLE customer ADD COLUMN touched_at DATETIME;
 UPDATE customer SET touched_at = COALESCE(
@@ -421,8 +424,7 @@ UPDATE customer SET touched_at = COALESCE(
      WHERE s.customer_id = customer.id AND julianday(s.last_purchase_on)
          > julianday(COALESCE(customer.last_contact_at, customer.created_at))),
     customer.last_contact_at)
-WHERE last_contact_at IS NOT NULL
-    OR id IN (SELECT customer_id FROM customer_sales WHERE last_purchase_on IS NOT NULL);
+WHERE keep_in_touch_days IS NOT NULL;
 DROP INDEX customer_touch_due;
 DROP INDEX customer_touch_key;
 -- (customer_touch_due is not made again: customer_touch_key starts with the same expression)
@@ -443,59 +445,65 @@ UPDATE OR IGNORE reminder_delivery SET
 WHERE kind = 'keep_in_touch' AND occurrence_key LIKE 'keep_in_touch:%+%'
     AND (SELECT c.keep_in_touch_days FROM customer c
          WHERE c.id = reminder_delivery.customer_id) IS NOT NULL;
--- A customer row written (a conversation's last_contact_at, the whole row saved): touched_at
--- again from that row and its sales. (Not recursive: SQLite's recursive_triggers is off.)
+-- A customer row written (a conversation's last_contact_at, keep in touch set, the whole row
+-- saved): touched_at again from that row and its sales, when it differs. (Not recursive:
+-- SQLite's recursive_triggers is off.)
 CREATE TRIGGER customer_touched_after_insert AFTER INSERT ON customer
-WHEN NEW.touched_at IS NOT COALESCE(
+WHEN NEW.touched_at IS NOT CASE WHEN NEW.keep_in_touch_days IS NOT NULL THEN COALESCE(
     (SELECT datetime(s.last_purchase_on) FROM customer_sales s
      WHERE s.customer_id = NEW.id AND julianday(s.last_purchase_on)
          > julianday(COALESCE(NEW.last_contact_at, NEW.created_at))),
-    NEW.last_contact_at) BEGIN
-    UPDATE customer SET touched_at = COALESCE(
+    NEW.last_contact_at) END BEGIN
+    UPDATE customer SET touched_at = CASE WHEN keep_in_touch_days IS NOT NULL THEN COALESCE(
         (SELECT datetime(s.last_purchase_on) FROM customer_sales s
          WHERE s.customer_id = customer.id AND julianday(s.last_purchase_on)
              > julianday(COALESCE(customer.last_contact_at, customer.created_at))),
-        customer.last_contact_at)
+        customer.last_contact_at) END
     WHERE id = NEW.id;
 END;
 CREATE TRIGGER customer_touched_after_update
-AFTER UPDATE OF last_contact_at, created_at, touched_at ON customer
-WHEN NEW.touched_at IS NOT COALESCE(
+AFTER UPDATE OF last_contact_at, created_at, keep_in_touch_days ON customer
+WHEN NEW.touched_at IS NOT CASE WHEN NEW.keep_in_touch_days IS NOT NULL THEN COALESCE(
     (SELECT datetime(s.last_purchase_on) FROM customer_sales s
      WHERE s.customer_id = NEW.id AND julianday(s.last_purchase_on)
          > julianday(COALESCE(NEW.last_contact_at, NEW.created_at))),
-    NEW.last_contact_at) BEGIN
-    UPDATE customer SET touched_at = COALESCE(
+    NEW.last_contact_at) END BEGIN
+    UPDATE customer SET touched_at = CASE WHEN keep_in_touch_days IS NOT NULL THEN COALESCE(
         (SELECT datetime(s.last_purchase_on) FROM customer_sales s
          WHERE s.customer_id = customer.id AND julianday(s.last_purchase_on)
              > julianday(COALESCE(customer.last_contact_at, customer.created_at))),
-        customer.last_contact_at)
+        customer.last_contact_at) END
     WHERE id = NEW.id;
 END;
--- The last purchase day changed (a sale recorded, imported, removed, undone or moved).
+-- The last purchase day changed (a sale recorded, imported, changed, removed, undone or
+-- moved): the customer's touch from that day, when they have keep in touch.
 CREATE TRIGGER customer_sales_touched_after_insert AFTER INSERT ON customer_sales
-WHEN NEW.last_purchase_on IS NOT NULL BEGIN
-    UPDATE customer SET touched_at = COALESCE(
-        (SELECT datetime(s.last_purchase_on) FROM customer_sales s
-         WHERE s.customer_id = customer.id AND julianday(s.last_purchase_on)
-             > julianday(COALESCE(customer.last_contact_at, customer.created_at))),
-        customer.last_contact_at)
-    WHERE id = NEW.customer_id;
+WHEN NEW.last_purchase_on IS NOT NULL AND (SELECT keep_in_touch_days FROM customer
+                                           WHERE id = NEW.customer_id) IS NOT NULL BEGIN
+    UPDATE customer SET touched_at = CASE WHEN julianday(NEW.last_purchase_on)
+        > julianday(COALESCE(last_contact_at, created_at))
+        THEN datetime(NEW.last_purchase_on) ELSE last_contact_at END
+    WHERE id = NEW.customer_id AND keep_in_touch_days IS NOT NULL;
 END;
 CREATE TRIGGER customer_sales_touched_after_update
 AFTER UPDATE OF last_purchase_on, customer_id ON customer_sales
-WHEN NEW.last_purchase_on IS NOT OLD.last_purchase_on OR NEW.customer_id IS NOT OLD.customer_id
+WHEN (NEW.last_purchase_on IS NOT OLD.last_purchase_on OR NEW.customer_id IS NOT OLD.customer_id)
+    AND EXISTS (SELECT 1 FROM customer WHERE id IN (OLD.customer_id, NEW.customer_id)
+                AND keep_in_touch_days IS NOT NULL)
 BEGIN
-    UPDATE customer SET touched_at = COALESCE(
-        (SELECT datetime(s.last_purchase_on) FROM customer_sales s
-         WHERE s.customer_id = customer.id AND julianday(s.last_purchase_on)
-             > julianday(COALESCE(customer.last_contact_at, customer.created_at))),
-        customer.last_contact_at)
-    WHERE id IN (OLD.customer_id, NEW.customer_id);
+    UPDATE customer SET touched_at = last_contact_at
+    WHERE id = OLD.customer_id AND OLD.customer_id IS NOT NEW.customer_id
+        AND keep_in_touch_days IS NOT NULL;
+    UPDATE customer SET touched_at = CASE WHEN julianday(NEW.last_purchase_on)
+        > julianday(COALESCE(last_contact_at, created_at))
+        THEN datetime(NEW.last_purchase_on) ELSE last_contact_at END
+    WHERE id = NEW.customer_id AND keep_in_touch_days IS NOT NULL;
 END;
 CREATE TRIGGER customer_sales_touched_after_delete AFTER DELETE ON customer_sales
-WHEN OLD.last_purchase_on IS NOT NULL BEGIN
-    UPDATE customer SET touched_at = last_contact_at WHERE id = OLD.customer_id;
+WHEN OLD.last_purchase_on IS NOT NULL AND (SELECT keep_in_touch_days FROM customer
+                                           WHERE id = OLD.customer_id) IS NOT NULL BEGIN
+    UPDATE customer SET touched_at = last_contact_at
+    WHERE id = OLD.customer_id AND keep_in_touch_days IS NOT NULL;
 END;
 """
 

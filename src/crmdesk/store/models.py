@@ -62,8 +62,9 @@ class Customer(BaseModel):
     deleted_at = DateTimeField(null=True)
     # The phone fields whose number is kept unchecked ("phone whatsapp"; schema step 6).
     phone_check = TextField(default="")
-    # The later of the last conversation and the last purchase's day (schema step 7): kept by
-    # SQL triggers for keep-in-touch reminders; never written by code (a save is corrected).
+    # With keep in touch, the later of the last conversation and the last purchase's day
+    # (schema step 7, kept by SQL triggers for the reminders); never written by code (a save
+    # writes last_contact_at too, which has the triggers work it out again).
     touched_at = DateTimeField(null=True)
 
 
