@@ -153,3 +153,28 @@ def test_freedesktop_notification_offers_snooze_and_done_for_a_reminder(qtbot):
                    "reminder:birthday:1:2026-03-12:lead7"]
     backend.show("Today", "3 birthdays", "today")
     assert "snooze" not in calls[1]
+
+
+def test_a_summary_says_the_badges_number_even_before_the_first_count(
+        qtbot, life, filled_window, session, sample_people, clock, monkeypatch):
+    """Many reminders at start make one summary. On a big book the first "need you today"
+    count comes from a worker: the summary waits for it and says the same number as the side
+    bar, not a tally of its own (a birthday next week is on Today but does not need you now)."""
+    sent = []
+    monkeypatch.setattr(life.notifier, "send",
+                        lambda title, body, key: sent.append((title, body, key)) or "native")
+    for number in range(6):
+        session.book.add_follow_up(sample_people[number % 3], f"Call back {number}",
+                                   clock().date())
+    counter = filled_window.needs_you
+    counter.value = None
+    session.needs_you_ms = None  # as at the start of a big book: counted in a worker
+    monkeypatch.setattr(session, "needs_you_known", lambda: None)
+    counter.customers = 100_000
+    attach(qtbot, life, session)
+    qtbot.waitUntil(lambda: len(sent) == 1, timeout=10_000)
+    title, body, key = sent[0]
+    assert counter.value is not None and counter.value.total == 6
+    assert title == "6 things need you today" and key == "today"
+    assert "6 follow-ups" in body
+    assert session.reminders_due() == []  # recorded: the next tick does not offer them again

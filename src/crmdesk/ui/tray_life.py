@@ -115,6 +115,24 @@ class TrayLife(QObject):
         return True
 
     def _deliver_summary(self, occurrences: list, title: str, body: str) -> bool:
+        counter = self.window.needs_you
+        if counter.value is None:
+            counter.request()  # at once on a small book
+        if counter.value is None:
+            # A big book's first count is on its way from a worker: the summary waits for it,
+            # so it says the same number as the badge (the reminders are on Today meanwhile).
+            # They are recorded as shown now, so the next tick does not offer them again.
+            def send_when_counted(_needs) -> None:
+                counter.changed.disconnect(send_when_counted)
+                self._send_summary(occurrences, title, body, record=False)
+
+            counter.changed.connect(send_when_counted)
+            self.session.reminders_shown(occurrences)
+            return True
+        return self._send_summary(occurrences, title, body)
+
+    def _send_summary(self, occurrences: list, title: str, body: str,
+                      record: bool = True) -> bool:
         from crmdesk.desktop.notify import DeliveryError
         from crmdesk.ui.formatting import needs_you_detail, needs_you_words
 
@@ -132,7 +150,8 @@ class TrayLife(QObject):
             for occurrence in occurrences:
                 self.session.reminder_failed(occurrence, str(exc))
             return False
-        self.session.reminders_shown(occurrences)
+        if record:
+            self.session.reminders_shown(occurrences)
         return True
 
     def _pause(self, until) -> None:
