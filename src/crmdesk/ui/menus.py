@@ -64,10 +64,10 @@ def build_actions(window) -> None:
     )
     window.undo_action = window.undo_stack.createUndoAction(window, window.tr("Undo"))
     window.undo_action.setIcon(icon("undo"))
-    window.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+    window.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
     window.redo_action = window.undo_stack.createRedoAction(window, window.tr("Redo"))
     window.redo_action.setIcon(icon("redo"))
-    window.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+    window.redo_action.setShortcuts(QKeySequence.StandardKey.Redo)  # Ctrl+Y and Ctrl+Shift+Z
     window.find_action = _action(
         window, "search", window.tr("Find"), window.focus_search, QKeySequence.StandardKey.Find
     )
@@ -89,6 +89,11 @@ def build_actions(window) -> None:
     window.quit_action = _action(
         window, None, window.tr("Quit"), window.request_quit, QKeySequence.StandardKey.Quit
     )
+
+    # Windows (and some desktops) have no standard key for these two: the same keys everywhere.
+    for action, key in ((window.settings_action, "Ctrl+,"), (window.quit_action, "Ctrl+Q")):
+        if action.shortcut().isEmpty():
+            action.setShortcut(QKeySequence(key))
 
     toolbar = QToolBar(window.tr("Main"))
     toolbar.setObjectName("mainToolbar")
