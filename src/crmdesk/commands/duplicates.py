@@ -65,12 +65,7 @@ def run(args: argparse.Namespace) -> int:
     if args.limit < 1:
         print("crmdesk: --limit must be at least 1", file=sys.stderr)
         return cli.EXIT_USAGE
-    path = cli.database_path(args)
-    if not path.exists():
-        print(f"crmdesk: there is no customer book at {path} (choose one with --db)",
-              file=sys.stderr)
-        return cli.EXIT_DATABASE
-    opened = cli.open_book(args)
+    opened = cli.open_book(args)  # refuses a --db where there is no book, creating nothing
     if opened is None:
         return cli.EXIT_DATABASE
     try:

@@ -57,12 +57,7 @@ def run(args: argparse.Namespace) -> int:
         start = end - dt.timedelta(days=29)
     if start > end:
         return _fail(f"--from ({start}) is after --to ({end})")
-    path = cli.database_path(args)
-    if not path.exists():
-        print(f"crmdesk: there is no customer book at {path} (choose one with --db)",
-              file=sys.stderr)
-        return cli.EXIT_DATABASE
-    opened = cli.open_book(args)
+    opened = cli.open_book(args)  # refuses a --db where there is no book, creating nothing
     if opened is None:
         return cli.EXIT_DATABASE
     from crmdesk.core import settings as settings_store
