@@ -1,8 +1,8 @@
 """Watching the open book for damage, a full disk or a read-only disk, from the window's side.
 
-A book too big to check when it opened (store.db.QUICK_CHECK_BYTES) is checked in a worker
-thread. Damage found then, or by any error SQLite reports while the window works, stops every
-write to the book (store.db.BookDatabase.mark_damaged), shows a banner and asks whether to
+A book too big to check when it opened is checked in a worker thread (through
+core.book_health). Damage found then, or by any error SQLite reports while the window works,
+stops every write to the book (the database's `mark_damaged`), shows a banner and asks whether to
 close the book now to restore a good backup or rescue what can still be read (done by
 `safety.offer_recovery` once the window has closed). A read-only book shows a banner from the
 start. A full or read-only disk met while working is told in those words, not as a crash.
@@ -11,13 +11,17 @@ start. A full or read-only disk met while working is told in those words, not as
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QToolBar
 
-from crmdesk.store.db import BookDamaged, DatabaseOpenError, OpenResult, quick_check
-from crmdesk.store.problems import explain
+from crmdesk.core.book_health import (
+    BookDamaged,
+    DatabaseOpenError,
+    OpenResult,
+    explain,
+    problem_found_by_check,
+)
 
 log = logging.getLogger(__name__)
 
@@ -26,18 +30,10 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("BookWatch", text)
 
 
-def _check(path: Path) -> DatabaseOpenError | None:
-    try:
-        quick_check(path)
-    except DatabaseOpenError as exc:
-        return exc
-    return None
-
-
 class BookWatch(QObject):
     """One per open book; lives on the UI thread, told of problems from any thread."""
 
-    problemFound = Signal(object)  # a DatabaseOpenError (store.problems), on the UI thread
+    problemFound = Signal(object)  # a DatabaseOpenError (core.book_health), on the UI thread
 
     def __init__(self, opened: OpenResult, window: QMainWindow):
         super().__init__(window)
@@ -78,7 +74,7 @@ class BookWatch(QObject):
         from crmdesk.ui.workers import BackgroundJob
 
         path = self.path
-        self._job = BackgroundJob(lambda _progress: _check(path), self)
+        self._job = BackgroundJob(lambda _progress: problem_found_by_check(path), self)
         self._job.succeeded.connect(self._checked)
         self._job.start()
 

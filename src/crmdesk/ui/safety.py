@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop
 from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
-from crmdesk.store import backup, rescue
-from crmdesk.store.db import BookDamaged, DatabaseOpenError
-from crmdesk.store.problems import damaged
+from crmdesk.core import book_health
+from crmdesk.core.book_health import BackupError, BookDamaged, DatabaseOpenError, FileDamaged
 
 log = logging.getLogger(__name__)
 
@@ -70,15 +68,6 @@ def _choose(text: str, info: str, choices: list[str]) -> int | None:
     return buttons.index(clicked) if clicked in buttons else None
 
 
-def _rescue_in_place(db_path: Path) -> tuple[rescue.RescueReport, Path]:
-    """Copy what can be read into a new book, then put it in the damaged book's place (the
-    damaged file is renamed aside, never overwritten)."""
-    with tempfile.TemporaryDirectory(prefix="crmdesk-rescue-") as folder:
-        report = rescue.rescue_copy(db_path, Path(folder) / db_path.name)
-        moved = backup.recover(db_path, report.path)
-    return report, moved
-
-
 def offer_recovery(db_path: Path, error: Exception | None = None) -> bool:
     """The book could not be opened (`error`, when known). If it is damaged, say what happened
     and offer the newest good backup and a rescue of what can still be read; the damaged file
@@ -89,12 +78,12 @@ def offer_recovery(db_path: Path, error: Exception | None = None) -> bool:
             damaged = True
         else:
             damaged = bool(_in_background(tr("Checking your customer book…"),
-                                          lambda: backup.is_damaged(db_path)))
+                                          lambda: book_health.is_damaged(db_path)))
         if not damaged:
             return False
         good = _in_background(tr("Looking for a good backup…"),
-                              lambda: backup.newest_good_backup(db_path))
-    except (OSError, backup.BackupError):
+                              lambda: book_health.newest_good_backup(db_path))
+    except (OSError, BackupError):
         log.exception("looking for a backup to recover from failed")
         return False
     text = tr("Your customer book is damaged, so crmdesk will not write to it.")
@@ -121,19 +110,19 @@ def offer_recovery(db_path: Path, error: Exception | None = None) -> bool:
         return False
     try:
         if actions[chosen] == "backup":
-            moved = backup.recover(db_path, good)
+            moved = book_health.recover(db_path, good)
             done = (tr("Your customer book was restored from the backup of %1.")
                     .replace("%1", good.created_at.strftime("%Y-%m-%d %H:%M")))
             log.warning("recovered %s from %s; the damaged file is %s", db_path, good.path,
                         moved)
         else:
             report, moved = _in_background(tr("Rescuing what can still be read…"),
-                                           lambda: _rescue_in_place(db_path))
+                                           lambda: book_health.rescue_in_place(db_path))
             done = (tr("What could still be read was rescued: %1.")
                     .replace("%1", report.summary()))
             log.warning("rescued %s (%s); the damaged file is %s", db_path, report.summary(),
                         moved)
-    except (OSError, backup.BackupError, DatabaseOpenError, sqlite3.Error) as exc:
+    except (OSError, BackupError, DatabaseOpenError, sqlite3.Error) as exc:
         QMessageBox.critical(None, "crmdesk", str(exc))
         return False
     QMessageBox.information(
@@ -150,10 +139,10 @@ def backup_in_background(db_path: Path, parent,
 
     def work(_progress):
         try:
-            return backup.auto_backup(db_path)
-        except backup.FileDamaged as exc:
+            return book_health.auto_backup(db_path)
+        except FileDamaged as exc:
             if on_damage is not None and Path(exc.path) == Path(db_path):
-                on_damage(damaged(Path(db_path), str(exc), opening=False))
+                on_damage(book_health.damaged(Path(db_path), str(exc), opening=False))
             raise
 
     job = BackgroundJob(work, parent)
@@ -167,8 +156,8 @@ def backup_in_background(db_path: Path, parent,
 
 def backup_on_quit(db_path: Path) -> None:
     try:
-        info = backup.auto_backup(db_path, on_quit=True)
-    except (OSError, backup.BackupError):
+        info = book_health.auto_backup(db_path, on_quit=True)
+    except (OSError, BackupError):
         log.exception("the backup on quit failed")
         return
     if info is not None:

@@ -27,7 +27,7 @@ class _Worker(QObject):
             result = self._job(self._report)
         except Exception as exc:  # reported to the UI thread, never swallowed
             log.error("background job failed:\n%s", traceback.format_exc())
-            from crmdesk.store.problems import explain
+            from crmdesk.core.book_health import explain
 
             told = explain(exc, None)  # a full disk, a damaged or read-only book: in words
             self.failed.emit(str(told) if told is not None else str(exc))
