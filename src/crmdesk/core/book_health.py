@@ -14,7 +14,7 @@ from pathlib import Path
 
 from crmdesk.store import backup as store_backup
 from crmdesk.store import db as store_db
-from crmdesk.store import problems, rescue
+from crmdesk.store import migrations, problems, rescue
 from crmdesk.store.backup import BackupError, BackupInfo, FileDamaged
 from crmdesk.store.db import OpenResult
 from crmdesk.store.problems import (
@@ -41,6 +41,7 @@ __all__ = [
     "RescueReport",
     "auto_backup",
     "backup_to",
+    "bring_up_to_date",
     "damaged",
     "explain",
     "inspect_backup",
@@ -124,6 +125,16 @@ def recover(db_path: Path | str, backup: BackupInfo | Path | str) -> Path:
     """Put a good backup (or a rescued copy) in a damaged book's place; the damaged file is
     renamed aside, never overwritten, and its new path returned."""
     return store_backup.recover(db_path, backup)
+
+
+def bring_up_to_date(db, db_path: Path | str) -> None:
+    """A book just put in place from an older backup, open on `db`, brought up to the current
+    schema, with the migration's own copy of it first (as at start); a current book is left
+    as it is."""
+    version = migrations.current_version(db.connection()) or 0
+    if 0 < version < migrations.LATEST_VERSION:
+        migrations.backup_copy(db_path, version)
+        migrations.migrate(db)
 
 
 # --- rescue -------------------------------------------------------------------------------------

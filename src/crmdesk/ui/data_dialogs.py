@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from crmdesk.core import settings as settings_store
-from crmdesk.store import migrations
+from crmdesk.core.book_health import bring_up_to_date
 
 #: (format key as formats.export knows it, file suffix, whether a marketing export applies)
 FORMATS = (("csv", ".csv", True), ("xlsx", ".xlsx", True), ("vcf", ".vcf", True),
@@ -99,9 +99,6 @@ def reopen_book(session) -> None:
     read the restored book's settings."""
     db = session.db
     db.connect(reuse_if_open=True)
-    version = migrations.current_version(db.connection()) or 0
-    if 0 < version < migrations.LATEST_VERSION:
-        migrations.backup_copy(session.path, version)
-        migrations.migrate(db)
+    bring_up_to_date(db, session.path)
     session.settings = settings_store.load(db)
     session.book.feb29 = session.customers.feb29 = session.settings.feb29

@@ -19,11 +19,10 @@ from PySide6.QtCore import QObject, Qt, QTime
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from crmdesk.core import privacy
+from crmdesk.core import book_health, privacy
 from crmdesk.core.customers import NotFound
 from crmdesk.core.model import ListQuery
 from crmdesk.formats import export
-from crmdesk.store import backup
 from crmdesk.ui.data_dialogs import (
     SCOPE_CHOSEN,
     SCOPE_EVERYONE,
@@ -236,7 +235,7 @@ class DataMenu(QObject):
                          "Backed up %n customers to %1.")
             self._say(text.replace("%1", str(info.path)))
 
-        self._run(lambda _progress: backup.backup_to(db_path, target), done,
+        self._run(lambda _progress: book_health.backup_to(db_path, target), done,
                   self.tr("The backup could not be made: %1"), self.tr("Backing up…"))
 
     def restore(self) -> None:
@@ -248,8 +247,8 @@ class DataMenu(QObject):
         if not path:
             return
         try:
-            info = backup.inspect_backup(path)
-        except backup.BackupError as exc:
+            info = book_health.inspect_backup(path)
+        except book_health.BackupError as exc:
             self._failed(self.tr("This file cannot be restored: %1"), str(exc))
             return
         question = (
@@ -275,8 +274,8 @@ class DataMenu(QObject):
         try:
             self.session.db.close()
             try:
-                aside = backup.restore(path, self.session.path)
-            except backup.BackupError as exc:
+                aside = book_health.restore(path, self.session.path)
+            except book_health.BackupError as exc:
                 problem = str(exc)
             finally:
                 reopen_book(self.session)

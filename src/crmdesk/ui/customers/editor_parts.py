@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from crmdesk.core.model import ConsentInput
-from crmdesk.store.models import CONSENT_CHANNELS
+from crmdesk.core.validation import CONSENT_CHANNELS
 
 
 def error_colour(widget: QWidget) -> str:
