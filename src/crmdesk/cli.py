@@ -136,7 +136,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
         return True
 
-    added = demo.generate(opened.db, args.customers, seed=args.seed, progress=progress)
+    def waiting() -> None:
+        print("waiting for another crmdesk to finish…", file=sys.stderr, flush=True)
+
+    # Waits its turn like an import (up to 10 minutes) when another crmdesk is writing.
+    added = demo.generate(opened.db, args.customers, seed=args.seed, progress=progress,
+                          patience=600, waiting=waiting)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(f"added {added} sample customers to {opened.path} "

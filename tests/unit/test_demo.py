@@ -183,3 +183,41 @@ def test_progress_is_reported_per_chunk_and_cancel_keeps_whole_chunks(db, clock,
     assert count(db, "customer") == 55
     assert count(db, "customer_search") == 55
     assert count_where(db, "important_date", "customer_id > 55") == 0
+
+
+def test_demo_waits_its_turn_while_another_crmdesk_writes(tmp_path):
+    """Another program holds the book's write lock (an import): the demo says it is waiting,
+    waits, and writes every customer once the lock is free (it used to write them and then exit
+    'in use' at its last step)."""
+    import sqlite3
+    import threading
+
+    path = tmp_path / "book.db"
+    open_database(path).db.close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another crmdesk writing
+    waited = threading.Event()
+    result: list = []
+
+    def run() -> None:
+        opened = open_database(path)
+        try:
+            result.append(demo.generate(opened.db, 30, seed=3, patience=120,
+                                        waiting=waited.set))
+        except Exception as exc:  # noqa: BLE001 (reported by the assertion below)
+            result.append(exc)
+        finally:
+            opened.db.close()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert waited.wait(60), "the demo never said it was waiting"
+    other.execute("COMMIT")  # the other writer is done
+    other.close()
+    worker.join(120)
+    assert result == [30]
+    opened = open_database(path)
+    try:
+        assert count(opened.db, "customer") == 30
+    finally:
+        opened.db.close()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 import random
 import unicodedata
 from collections.abc import Callable
@@ -50,6 +51,7 @@ from crmdesk.core.demo_data import (
 )
 from crmdesk.core.model import CustomerInput
 from crmdesk.core.text import fold
+from crmdesk.core.write_turn import BookBusy, write_turn
 from crmdesk.store import search
 
 Progress = Callable[[int, int], bool]
@@ -89,12 +91,18 @@ _EMAIL_DOMAINS = ("example.com", "example.org", "example.net", "mail.example.com
 _TRANSLIT = str.maketrans({"ø": "o", "æ": "ae", "ł": "l", "đ": "d", "þ": "th", "ı": "i",
                            "œ": "oe", "ð": "d"})
 
+log = logging.getLogger(__name__)
+
 
 def generate(db: SqliteDatabase, customers: int, seed: int = 1,
              progress: Progress | None = None, now: dt.datetime | None = None,
-             tag: str | None = None) -> int:
+             tag: str | None = None, patience: float | None = None,
+             waiting: Callable[[], None] | None = None) -> int:
     """Add `customers` sample customers; returns how many were added. With `tag`, each one also
-    carries that tag (one more row a customer, written with the others).
+    carries that tag (one more row a customer, written with the others). With `patience`, each
+    transaction waits up to that many seconds for another crmdesk writing to the book
+    (`waiting()` is called once when it has to; the command line), else raises
+    write_turn.BookBusy; the dashboard's kept figures, only a speed-up, are then left out.
 
     The same `seed` and `now` give the same customers (ids aside, which follow those already in
     the book; customers already there are left untouched). Customers are written in chunks of
@@ -118,13 +126,19 @@ def generate(db: SqliteDatabase, customers: int, seed: int = 1,
         checkpoint = db.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0]
         db.execute_sql(f"PRAGMA cache_size = {BIG_BOOK_CACHE}")
         db.execute_sql(f"PRAGMA wal_autocheckpoint = {BIG_BOOK_CHECKPOINT}")
+    turn = _turn(db, patience, waiting)
     try:
-        added = _generate(db, customers, seed, progress, now, maker, tag)
+        added = _generate(db, customers, seed, progress, now, maker, tag, turn)
         if added:
-            _sample_segments(db, now)
             from crmdesk.core import report
 
-            report.warm_up(db, now.date())  # the first dashboard on the samples opens fast
+            with turn():
+                _sample_segments(db, now)
+            try:
+                with turn():
+                    report.warm_up(db, now.date())  # the first dashboard opens fast
+            except BookBusy:  # only a speed-up: the dashboard works its figures out itself
+                log.info("the dashboard's figures were not kept: another crmdesk was writing")
         return added
     finally:
         if tuned:
@@ -153,18 +167,34 @@ def _sample_segments(db: SqliteDatabase, now: dt.datetime) -> None:
         store.save(name, SegmentRules(**rules))
 
 
+def _turn(db: SqliteDatabase, patience: float | None, waiting: Callable[[], None] | None):
+    """One transaction holding the write lock: waiting up to `patience` seconds for another
+    crmdesk writing to the book (the command line), or the connection's own short wait."""
+    if patience is None:
+        return lambda: db.atomic("IMMEDIATE")
+    said: list[bool] = []
+
+    def once() -> None:  # "waiting for another crmdesk to finish…" once, not per chunk
+        if waiting is not None and not said:
+            said.append(True)
+            waiting()
+
+    return lambda: write_turn(db, patience=patience, waiting=once)
+
+
 def _generate(db: SqliteDatabase, customers: int, seed: int, progress: Progress | None,
-              now: dt.datetime, maker: _Maker, tag: str | None = None) -> int:
+              now: dt.datetime, maker: _Maker, tag: str | None = None, turn=None) -> int:
+    turn = turn or _turn(db, None, None)
     seller = None
     done = 0
     while done < customers:
         batch = [maker.customer() for _ in range(min(CHUNK, customers - done))]
         if seller is None:  # the sample catalogue first (its own transaction)
-            with db.atomic("IMMEDIATE"):
+            with turn():
                 seller = demo_sales.SalesMaker(seed, now.date(), demo_sales.catalogue_ids(db))
         sales = [seller.sales(row[19], dt.date.fromisoformat(row[24][:10]))
                  for row, *_rest in batch]
-        with db.atomic("IMMEDIATE"):
+        with turn():
             first_id = db.execute_sql("SELECT COALESCE(MAX(id), 0) + 1 FROM customer").fetchone()[0]
             _write(db, batch, first_id, tag)
             search.index_customers(db, range(first_id, first_id + len(batch)))
