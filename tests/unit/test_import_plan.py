@@ -161,6 +161,16 @@ def test_a_file_without_names_is_refused(db, clock, tmp_path):
         plan_for(db, clock, table)
 
 
+def test_a_file_of_numbers_and_addresses_without_names_is_imported(db, clock, tmp_path):
+    """A list of numbers from a phone or of addresses from a newsletter tool has no names:
+    everyone in it arrives all the same, known by their number or address."""
+    table = table_of(tmp_path, "Mobile,E-mail\n+44 20 7946 0001,\n,ann@example.com\n")
+    plan = plan_for(db, clock, table)
+    assert not plan.rejected
+    assert [(r.data.phone, r.data.email) for r in plan.to_create] == \
+        [("+442079460001", ""), ("", "ann@example.com")]
+
+
 def test_rejected_rows_saved_to_fix_and_import_again(db, clock, tmp_path):
     table = table_of(tmp_path, "Name,Phone,Birthday\nAnna Berg,12,\n,,1980-01-01\n"
                                "Ben Cole,+44 20 7946 0002,2099-01-01\nOk Person,,\n"

@@ -175,9 +175,13 @@ def check_mapping(mapping: dict[str, str], headers: list[str]) -> None:
     missing = [h for h in mapping if h not in headers]
     if missing:
         raise MappingError(f"The file has no column called “{missing[0]}”.")
-    if not set(mapping.values()) & {"first_name", "last_name", "name", "business_name"}:
+    # A person is known by a name, a phone number or an e-mail (a list of numbers from a phone,
+    # of addresses from a newsletter tool): any one of them is enough.
+    if not set(mapping.values()) & {"first_name", "last_name", "name", "business_name",
+                                    "phone", "email", "whatsapp"}:
         raise MappingError(
-            "None of the columns holds names, so no customer can be made. Columns found: "
+            "None of the columns holds names, phone numbers or e-mail addresses, so no customer "
+            "can be made. Columns found: "
             + ", ".join(f"“{h}”" for h in headers[:12]) + (" ..." if len(headers) > 12 else "")
             + ". Choose which column holds the names.")
 
