@@ -8,13 +8,19 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEventLoop
+from PySide6.QtCore import QCoreApplication, QDateTime, QEventLoop, QLocale
 from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
 from crmdesk.core import book_health
 from crmdesk.core.book_health import BackupError, BookDamaged, DatabaseOpenError, FileDamaged
 
 log = logging.getLogger(__name__)
+
+
+def _when(moment) -> str:
+    """A backup's time the way this computer writes dates (the shop's own format is kept inside
+    the book, which cannot be read when it is damaged)."""
+    return QLocale.system().toString(QDateTime(moment), QLocale.FormatType.ShortFormat)
 
 
 def tr(text: str) -> str:
@@ -92,7 +98,7 @@ def offer_recovery(db_path: Path, error: Exception | None = None) -> bool:
     empty = db_path.is_file() and db_path.stat().st_size == 0
     choices, actions = [], []
     if good is not None:
-        when = good.created_at.strftime("%Y-%m-%d %H:%M")
+        when = _when(good.created_at)
         info = (tr("The newest good backup is from %1 (%2 customers).")
                 .replace("%1", when).replace("%2", str(good.customers)))
         choices.append(tr("Restore that backup"))
@@ -112,7 +118,7 @@ def offer_recovery(db_path: Path, error: Exception | None = None) -> bool:
         if actions[chosen] == "backup":
             moved = book_health.recover(db_path, good)
             done = (tr("Your customer book was restored from the backup of %1.")
-                    .replace("%1", good.created_at.strftime("%Y-%m-%d %H:%M")))
+                    .replace("%1", _when(good.created_at)))
             log.warning("recovered %s from %s; the damaged file is %s", db_path, good.path,
                         moved)
         else:
