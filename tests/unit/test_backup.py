@@ -393,3 +393,30 @@ def test_restore_over_a_damaged_book_moves_it_aside_untouched(filled, tmp_path, 
     aside = restore(backup.path, filled, now=NOW)
     assert aside.read_bytes() == damaged_bytes
     assert _names(filled) == _names(backup.path)
+
+
+def test_copies_left_by_a_killed_backup_or_restore_are_cleaned_at_the_next_start(filled):
+    """kill -9 during a backup or restore leaves a hidden temporary copy, as big as the book,
+    in the backups folder or beside the book. The next start (its automatic backup check, due
+    or not) removes those left untouched for a while; one being written now stays."""
+    import time
+
+    from crmdesk.store.backup import LEFTOVER_AGE
+
+    assert auto_backup(filled, now=NOW) is not None
+    folder = filled.parent / "backups"
+    old_backup = folder / ".crmdesk-20260310-110000.db.k3j2a1.tmp"
+    old_restore = filled.parent / ".crmdesk.db.z9y8x7.tmp"
+    old_journal = filled.parent / ".crmdesk.db.z9y8x7.tmp-journal"
+    fresh = folder / ".crmdesk-20260310-120000.db.q1w2e3.tmp"
+    for path in (old_backup, old_restore, old_journal, fresh):
+        path.write_bytes(b"x" * 4096)
+    long_ago = time.time() - LEFTOVER_AGE - 60
+    for path in (old_backup, old_restore, old_journal):
+        os.utime(path, (long_ago, long_ago))
+
+    assert auto_backup(filled, now=NOW + dt.timedelta(hours=1)) is None  # none due today
+    assert not old_backup.exists() and not old_restore.exists() and not old_journal.exists()
+    assert fresh.exists()  # another crmdesk may be writing it right now
+    assert filled.exists() and [p.name for _, p in list_backups(filled)] == [
+        "crmdesk-20260310-103000.db"]

@@ -20,6 +20,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,12 +148,43 @@ class _SourceDamaged(FileDamaged):
     """The file being copied cannot be read as a database."""
 
 
+#: a temporary copy untouched for this long (seconds) was left by an interrupted backup or
+#: restore (a copy being made is written to all the time); it is removed
+LEFTOVER_AGE = 15 * 60
+
+
+def clean_leftovers(folder: Path | str, now: float | None = None) -> int:
+    """Remove from `folder` the temporary copies (".NAME.xxxx.tmp" and their -journal, -wal,
+    -shm) that a backup or restore killed half-way left behind, each as big as the book; only
+    those untouched for LEFTOVER_AGE, so a copy another crmdesk is making now stays. Returns
+    how many were removed; a folder that cannot be read removes nothing."""
+    now = time.time() if now is None else now
+    removed = 0
+    try:
+        candidates = list(Path(folder).glob(".*.tmp*"))
+    except OSError:
+        return 0
+    for path in candidates:
+        name = path.name
+        if not (name.endswith(".tmp") or name.endswith((".tmp-journal", ".tmp-wal", ".tmp-shm"))):
+            continue
+        try:
+            if now - path.stat().st_mtime < LEFTOVER_AGE:
+                continue
+            path.unlink()
+            removed += 1
+        except OSError:
+            continue
+    return removed
+
+
 def _copy_verified(source: sqlite3.Connection, target: Path, source_name: Path, *,
                    when: dt.datetime | None = None, check: bool = True) -> tuple[int, int]:
     """Online-backup `source` into a temporary file beside `target`, check it (unless `check` is
     False), then move it to `target` (mode 0o600). Returns (schema version, customers), (0, 0)
     unchecked. Nothing is left behind on failure."""
     folder = target.parent
+    clean_leftovers(folder)  # what an interrupted copy into this folder left
     try:
         fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:

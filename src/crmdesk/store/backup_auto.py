@@ -166,10 +166,13 @@ def auto_backup(db_path: Path | str, folder: Path | str | None = None, *,
     (`choose_to_keep`) runs only after a new backup was made and checked, so a failing backup
     (BackupError) never deletes older ones."""
     # Imported here: crmdesk.store.backup imports this module (to re-export it).
-    from crmdesk.store.backup import BackupError, _local, backup_to
+    from crmdesk.store.backup import BackupError, _local, backup_to, clean_leftovers
 
     db_path = Path(db_path).expanduser()
     folder = Path(folder) if folder is not None else backup_folder(db_path)
+    # At every start and quit: the temporary copies a killed backup or restore left behind.
+    clean_leftovers(folder)
+    clean_leftovers(db_path.parent)
     when = _local(now)
     existing = list_backups(db_path, folder)
     if existing and not force:
