@@ -136,12 +136,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
         return True
 
-    def waiting() -> None:
-        print("waiting for another crmdesk to finish…", file=sys.stderr, flush=True)
-
     # Waits its turn like an import (up to 10 minutes) when another crmdesk is writing.
     added = demo.generate(opened.db, args.customers, seed=args.seed, progress=progress,
-                          patience=600, waiting=waiting)
+                          patience=600, waiting=say_waiting)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(f"added {added} sample customers to {opened.path} "
@@ -236,6 +233,11 @@ if __name__ == "__main__":
 def db_option(parser: argparse.ArgumentParser) -> None:
     """Add `--db PATH` to a subcommand's parser."""
     _db_option(parser, top=False)
+
+
+def say_waiting() -> None:
+    """What a command says once when another crmdesk is writing to the book and it waits."""
+    print("waiting for another crmdesk to finish…", file=sys.stderr, flush=True)
 
 
 def database_path(args: argparse.Namespace) -> Path:

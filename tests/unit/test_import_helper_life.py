@@ -72,4 +72,4 @@ def test_killing_an_import_ends_its_helper_and_resource_tracker():
     give_up = time.monotonic() + 120
     while any(_running(pid) for pid in helpers):
         assert time.monotonic() < give_up, "the helper outlived the killed import"
-        time.sleep(0.05)
+        time.sleep(0.05)  # sleep-ok: poll interval of a wait on a condition, with a deadline

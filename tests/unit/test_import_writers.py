@@ -36,7 +36,7 @@ def paused_apply(*args, **kwargs):
     while not (sync / "go").exists():
         if time.monotonic() > give_up:
             raise SystemExit("never told to go")
-        time.sleep(0.01)
+        time.sleep(0.01)  # sleep-ok: poll interval of a wait on a file, with a deadline
     return real_apply(*args, **kwargs)
 
 module.apply = paused_apply
@@ -72,7 +72,7 @@ def _wait_for(paths: list[Path], processes: list[subprocess.Popen]) -> None:
                 pytest.fail(f"an import ended before its check was done: "
                             f"{process.communicate()}")
         assert time.monotonic() < give_up, "the imports never finished their check"
-        time.sleep(0.01)
+        time.sleep(0.01)  # sleep-ok: poll interval of a wait on files, with a deadline
 
 
 @pytest.fixture

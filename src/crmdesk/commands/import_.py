@@ -119,7 +119,7 @@ def _quiet_stdout() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from crmdesk.cli import EXIT_DATABASE, open_book
+    from crmdesk.cli import EXIT_DATABASE, open_book, say_waiting
     from crmdesk.core import importing
     from crmdesk.core import settings as settings_store
     from crmdesk.formats import purchase_import as sales_format
@@ -168,7 +168,7 @@ def _run(args: argparse.Namespace) -> int:
             created, merged = len(planned.to_create), len(planned.to_merge)
         else:
             result = importing.apply(planned, db, progress=_progress, patience=PATIENCE,
-                                     waiting=_waiting)
+                                     waiting=say_waiting)
             if sys.stderr.isatty():
                 print(file=sys.stderr)
             created, merged = len(result.created_ids), len(result.merged)
@@ -179,10 +179,6 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     finally:
         db.close()
-
-
-def _waiting() -> None:
-    print("waiting for another crmdesk to finish…", file=sys.stderr, flush=True)
 
 
 def _progress(done: int, total: int) -> bool:
@@ -206,7 +202,7 @@ def _summary(planned, created: int, merged: int, dry_run: bool) -> None:
 
 
 def _run_purchases(args: argparse.Namespace, table, mapping: dict[str, str]) -> int:
-    from crmdesk.cli import EXIT_DATABASE, open_book
+    from crmdesk.cli import EXIT_DATABASE, open_book, say_waiting
     from crmdesk.core import purchase_import
     from crmdesk.core import settings as settings_store
 
@@ -225,7 +221,7 @@ def _run_purchases(args: argparse.Namespace, table, mapping: dict[str, str]) -> 
         batch = ""
         if not args.dry_run and planned.to_import:
             result = purchase_import.apply(planned, db, progress=_progress,
-                                           patience=PATIENCE, waiting=_waiting)
+                                           patience=PATIENCE, waiting=say_waiting)
             if sys.stderr.isatty():
                 print(file=sys.stderr)
             batch = result.batch

@@ -41,7 +41,7 @@ def _country(args: argparse.Namespace, db) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crmdesk.cli import EXIT_DATABASE, open_book
+    from crmdesk.cli import EXIT_DATABASE, open_book, say_waiting
     from crmdesk.core import importing, restore
     from crmdesk.formats import import_json
     from crmdesk.formats.import_common import ImportFileError
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             try:
                 restored = restore.apply(planned, db, document, patience=PATIENCE,
-                                         waiting=_waiting)
+                                         waiting=say_waiting)
             except ImportFileError as exc:
                 print(f"crmdesk: cannot import {name}: {exc}", file=sys.stderr)
                 return EXIT_NOT_READ
@@ -81,10 +81,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
     finally:
         db.close()
-
-
-def _waiting() -> None:
-    print("waiting for another crmdesk to finish…", file=sys.stderr, flush=True)
 
 
 def _summary(planned, created: int, merged: int, added: dict[str, int], dry_run: bool) -> None:

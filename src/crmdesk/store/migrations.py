@@ -25,9 +25,14 @@ from crmdesk.store.schema_sql import (  # the released steps' SQL, as released
 )
 
 
-def _v1_base_schema(db: SqliteDatabase) -> None:
-    for statement in _split_sql(V1_SQL):
+def _run(db: SqliteDatabase, sql: str) -> None:
+    """Each statement of a released step's SQL, in order (inside the step's transaction)."""
+    for statement in _split_sql(sql):
         db.execute_sql(statement)
+
+
+def _v1_base_schema(db: SqliteDatabase) -> None:
+    _run(db, V1_SQL)
 
 
 def _v2_full_text_search(db: SqliteDatabase) -> None:
@@ -36,23 +41,19 @@ def _v2_full_text_search(db: SqliteDatabase) -> None:
 
 
 def _v3_reminders(db: SqliteDatabase) -> None:
-    for statement in _split_sql(V3_SQL):
-        db.execute_sql(statement)
+    _run(db, V3_SQL)
 
 
 def _v4_sales(db: SqliteDatabase) -> None:
-    for statement in _split_sql(V4_SQL):
-        db.execute_sql(statement)
+    _run(db, V4_SQL)
 
 
 def _v5_reminder_index(db: SqliteDatabase) -> None:
-    for statement in _split_sql(V5_SQL):
-        db.execute_sql(statement)
+    _run(db, V5_SQL)
 
 
 def _v6_phone_check(db: SqliteDatabase) -> None:
-    for statement in _split_sql(V6_SQL):
-        db.execute_sql(statement)
+    _run(db, V6_SQL)
     # Their search rows again: letters such as ø, æ, ß and ł now match o, ae, ss and l.
     ids = [row[0] for row in db.execute_sql(V6_FOLDED_SQL)]
     search.index_customers(db, ids)
@@ -166,8 +167,7 @@ END;
 
 
 def _v7_touched_at(db: SqliteDatabase) -> None:
-    for statement in _split_sql(V7_SQL):
-        db.execute_sql(statement)
+    _run(db, V7_SQL)
 
 
 Migration = Callable[[SqliteDatabase], None]
